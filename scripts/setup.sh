@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# One idempotent set-up step for a fresh machine, run first by both the deploy
+# and the test command. Every part is skipped when it is already in place, and
+# what is built is cached in $INOVA_CACHE_DIR (default ~/.cache/inova-pbx):
+#   1. Node dependencies, as pinned in package-lock.json;
+#   2. the Pulumi CLI, its Node.js language host and plugins (scripts/toolchain);
+#   3. a Docker engine: the configured one if it responds, otherwise Debian's docker.io;
+#   4. the Debian base image that the project's images build FROM.
+# Set INOVA_SETUP_TEST=1 to also install what the tests need (SIP clients,
+# Chromium, audio tools).
+set -euo pipefail
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+source "$INOVA_ROOT/scripts/lib/engine.sh"
+source "$INOVA_ROOT/scripts/lib/base-image.sh"
+mkdir -p "$INOVA_CACHE_DIR"
+cd "$INOVA_ROOT"
+
+install_node_dependencies() {
+  local stamp="node_modules/.inova-lock-sha256"
+  local want
+  want=$(sha256sum package-lock.json | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return 0
+  fi
+  progress "installing Node dependencies (npm ci)"
+  # Install scripts stay disabled: the ones of @pulumi/* packages download
+  # provider plugins, which this project builds itself.
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
+  echo "$want" >"$stamp"
+}
+
+install_test_tools() {
+  apt_install sip-tester baresip-core sox espeak-ng faketime mariadb-client chromium iproute2
+}
+
+install_node_dependencies
+bash "$INOVA_ROOT/scripts/toolchain/build.sh"
+ensure_docker_engine
+ensure_base_image
+if [ "${INOVA_SETUP_TEST:-}" = 1 ]; then
+  install_test_tools
+fi
+progress "ready"
