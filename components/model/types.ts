@@ -122,13 +122,19 @@ export interface Ivr {
 
 /** Source of a prompt: a file the operator supplies, or text spoken by espeak-ng. */
 export type RecordingSource =
+  /** `path` is relative to the project directory (where Pulumi.yaml is), with `/` separators. */
   | { readonly kind: "file"; readonly path: string }
   | { readonly kind: "speech"; readonly text: string; readonly voice: string };
 
 export interface Recording {
-  /** Name used by the dialplan, e.g. `ivr-dia`. Lowercase letters, digits and `-`. */
+  /**
+   * Name used by the dialplan, e.g. `ivr-dia`: letters, digits, `-` and `_`, unique within the
+   * site even ignoring case, because it also names the sound file.
+   */
   readonly name: string;
   readonly source: RecordingSource;
+  /** True when the operator supplied nothing and the text was generated from the model. */
+  readonly generated?: boolean;
 }
 
 /** Secrets set by the operator with `pulumi config set --secret`; missing ones are generated. */

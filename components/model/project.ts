@@ -1,0 +1,96 @@
+// Non-secret data of every stack of the project, read from the Pulumi.<stack>.yaml files, for
+// checks across sites (addresses, ports, access codes) and for trunks between sites.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { DEFAULT_PORTS } from "./defaults";
+import { isMapping } from "./guards";
+import { configKey } from "./paths";
+import type { PortRange, SiteCode, SiteRole } from "./types";
+
+/**
+ * One stack of the project as its stack file states it. A field is undefined when the file
+ * does not set a value of the right type there; that stack's own validation reports it.
+ * Ports that the file leaves out have their defaults.
+ */
+export interface ProjectSite {
+  readonly code: SiteCode;
+  /** File name relative to the project directory, e.g. `Pulumi.tabasco.yaml`. */
+  readonly stackFile: string;
+  readonly name?: string;
+  readonly role?: SiteRole;
+  readonly address?: string;
+  readonly accessCode?: string;
+  readonly ports: {
+    readonly sip?: number;
+    readonly iax?: number;
+    readonly ami?: number;
+    readonly rtp?: PortRange;
+  };
+  /** Numbers of the site's IVRs in configuration order; other sites reach the first. */
+  readonly ivrNumbers: readonly string[];
+}
+
+const STACK_FILE = /^Pulumi\.(.+)\.yaml$/;
+
+/**
+ * Reads every `Pulumi.<stack>.yaml` in the project directory, sorted by stack name.
+ * Throws when a stack file is not valid YAML, naming the file.
+ */
+export function loadProjectSites(projectDir: string): ProjectSite[] {
+  const files = fs
+    .readdirSync(projectDir)
+    .filter((file) => STACK_FILE.test(file))
+    .sort();
+  return files.map((file) => readStackFile(projectDir, file));
+}
+
+function readStackFile(projectDir: string, file: string): ProjectSite {
+  const code = (STACK_FILE.exec(file) as RegExpExecArray)[1];
+  let document: unknown;
+  try {
+    document = parse(fs.readFileSync(path.join(projectDir, file), "utf8"));
+  } catch (error) {
+    throw new Error(`Cannot parse ${file}: ${(error as Error).message}. Fix the YAML syntax of that stack file.`);
+  }
+
+  const config = isMapping(document) && isMapping(document.config) ? document.config : {};
+  const site = isMapping(config[configKey("site")]) ? (config[configKey("site")] as Record<string, unknown>) : {};
+  const ports = isMapping(site.ports) ? site.ports : {};
+  const ivrs = Array.isArray(config[configKey("ivrs")]) ? (config[configKey("ivrs")] as unknown[]) : [];
+
+  return {
+    code,
+    stackFile: file,
+    name: stringOrUndefined(site.name),
+    role: site.role === "hq" || site.role === "branch" ? site.role : undefined,
+    address: stringOrUndefined(site.address),
+    accessCode: stringOrUndefined(site.accessCode),
+    ports: {
+      sip: portOrDefault(ports.sip, DEFAULT_PORTS.sip),
+      iax: portOrDefault(ports.iax, DEFAULT_PORTS.iax),
+      ami: portOrDefault(ports.ami, DEFAULT_PORTS.ami),
+      rtp: readRange(site.rtpPorts),
+    },
+    ivrNumbers: ivrs.flatMap((ivr) => (isMapping(ivr) && typeof ivr.number === "string" ? [ivr.number] : [])),
+  };
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function portOrDefault(value: unknown, fallback: number): number | undefined {
+  if (value === undefined || value === null) {
+    return fallback;
+  }
+  return Number.isInteger(value) ? (value as number) : undefined;
+}
+
+function readRange(value: unknown): PortRange | undefined {
+  if (!isMapping(value) || !Number.isInteger(value.start) || !Number.isInteger(value.end)) {
+    return undefined;
+  }
+  return { start: value.start as number, end: value.end as number };
+}

@@ -1,0 +1,15 @@
+// CommonJS like the rest of the project (package.json has no "type": "module"), so Vite can
+// load this file as it is.
+const { defineConfig } = require("vitest/config") as typeof import("vitest/config");
+
+// Three suites with different needs: unit tests run anywhere in seconds; integration and
+// end-to-end tests need the Docker engine, Asterisk images and a Pulumi CLI.
+module.exports = defineConfig({
+  test: {
+    projects: [
+      { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+      { extends: true, test: { name: "integration", include: ["test/integration/**/*.test.ts"] } },
+      { extends: true, test: { name: "e2e", include: ["test/e2e/**/*.test.ts"] } },
+    ],
+  },
+});
