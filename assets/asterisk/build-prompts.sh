@@ -2,8 +2,8 @@
 # Converts every prompt source in /var/lib/inova/prompt-sources into the files
 # Asterisk plays: <name>.wav (8 kHz mono 16-bit) and <name>.sln16 (16 kHz, used
 # by wideband codecs). A source is either <name>.txt, spoken by espeak-ng with
-# the voice named on its first line, or an audio file <name>.audio in any
-# format sox reads (WAV at any rate, MP3, FLAC, Ogg, AIFF).
+# the voice named on its first line, or <name>.<format>.b64, an audio file in
+# base64 in any format sox reads (wav at any rate, mp3, flac, ogg, aiff, au).
 # A prompt is rebuilt only when its source changed since the last build.
 set -eu
 
@@ -15,7 +15,7 @@ mkdir -p "$out" "$stamp_dir"
 for source in "$src"/*; do
   [ -f "$source" ] || continue
   file=$(basename "$source")
-  name=${file%.*}
+  name=${file%%.*}
   sum=$(sha256sum "$source" | cut -d' ' -f1)
   if [ -f "$stamp_dir/$name" ] && [ "$(cat "$stamp_dir/$name")" = "$sum" ] && [ -f "$out/$name.wav" ]; then
     continue
@@ -29,8 +29,16 @@ for source in "$src"/*; do
       espeak-ng -v "$voice" -s 150 -f "$tmp/text" -w "$tmp/speech.wav"
       input="$tmp/speech.wav"
       ;;
+    *.b64)
+      format=${file%.b64}
+      format=${format##*.}
+      base64 -d "$source" > "$tmp/recording.$format"
+      input="$tmp/recording.$format"
+      ;;
     *)
-      input="$source"
+      echo "inova-build-prompts: skipping $file: expected <name>.txt or <name>.<format>.b64" >&2
+      rm -rf "$tmp"
+      continue
       ;;
   esac
 
