@@ -11,4 +11,19 @@ source "$INOVA_ROOT/scripts/lib/pulumi-env.sh"
 cd "$INOVA_ROOT"
 
 npx tsc --noEmit -p .
-npx vitest run "$@"
+if [ $# -eq 0 ]; then
+  (cd scripts/toolchain/pulumi-language-nodejs && go test ./...)
+fi
+mkdir -p test-results
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@" || status=$?
+
+# One plain closing line with the counts, read from vitest's JSON report.
+if [ -f test-results/vitest.json ]; then
+  node -e '
+    const r = require("./test-results/vitest.json");
+    const skipped = r.numPendingTests + r.numTodoTests;
+    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+  '
+fi
+exit "$status"

@@ -1,0 +1,3 @@
+export * from "./synth";
+export * from "./tone-detector";
+export * from "./wav";
