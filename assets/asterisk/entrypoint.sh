@@ -1,21 +1,21 @@
 #!/bin/sh
 # Starts Asterisk in the foreground once its configuration has been delivered.
-# The provisioner creates the container first and writes /etc/asterisk into it
-# afterwards, so the first start waits for asterisk.conf to appear.
+# The provisioner creates the container first, writes /etc/asterisk into it and
+# then runs inova-apply-config, which creates the marker this script waits for.
+# The marker lives in the container's own filesystem, so a restarted container
+# starts Asterisk at once with the configuration it already has.
 set -eu
+
+marker=/var/lib/inova/config-ready
 
 install -d -o asterisk -g asterisk -m 0755 /run/asterisk
 chown asterisk:asterisk /var/spool/asterisk /var/spool/asterisk/voicemail /var/log/asterisk 2>/dev/null || true
 
-waited=0
-while [ ! -s /etc/asterisk/asterisk.conf ]; do
-  if [ "$waited" -eq 0 ]; then echo "inova-entrypoint: waiting for /etc/asterisk/asterisk.conf"; fi
-  waited=$((waited + 1))
-  sleep 1
-done
-
-if [ -d /var/lib/inova/prompt-sources ] && [ -n "$(ls -A /var/lib/inova/prompt-sources 2>/dev/null)" ]; then
-  /usr/local/bin/inova-build-prompts
+if [ ! -e "$marker" ]; then
+  echo "inova-entrypoint: waiting for the configuration to be delivered"
+  while [ ! -e "$marker" ]; do
+    sleep 0.5
+  done
 fi
 
 exec asterisk -f -U asterisk -G asterisk

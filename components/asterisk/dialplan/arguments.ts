@@ -1,0 +1,111 @@
+// Checks for the text that goes into dialplan application arguments, and the
+// expressions the generated dialplan evaluates.
+
+/** Error raised when a value cannot be placed into the dialplan safely. */
+export class DialplanSyntaxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DialplanSyntaxError";
+  }
+}
+
+// Characters with a meaning in extensions.conf or in application arguments:
+// ',' separates arguments, '|' separated them before Asterisk 1.6 and still splits some
+// option lists, ';' starts a comment, '$' '[' ']' '{' '}' start substitutions and expressions,
+// '(' ')' delimit the argument list, '?' ':' split GotoIf labels, '"' and '\' are quoting,
+// '&' joins Dial targets, '^' escapes in some applications, '=' splits Set.
+const SYNTAX_CHARACTERS = /[,|;$[\]{}()?:"\\&^=]/u;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+const VARIABLE_NAME = /^_{0,2}[A-Za-z][A-Za-z0-9_]*(\([A-Za-z0-9_/-]+\))?$/;
+const DIAL_TARGET = /^(PJSIP|IAX2)\/[A-Za-z0-9_]+$/;
+
+/**
+ * Returns `value` unchanged when it can be a dialplan argument as plain text.
+ * An argument passes through several parsers (the config file, variable substitution, the
+ * application's own splitting) that treat backslashes differently. So the value is never
+ * escaped, and a value with a syntax character is rejected instead.
+ */
+export function plainArgument(value: string, what: string): string {
+  if (CONTROL_CHARACTER.test(value)) {
+    throw new DialplanSyntaxError(`${what} "${printable(value)}" contains a line break or another control character; remove it.`);
+  }
+  const match = SYNTAX_CHARACTERS.exec(value);
+  if (match !== null) {
+    throw new DialplanSyntaxError(
+      `${what} "${value}" contains '${match[0]}', which has a meaning in the Asterisk dialplan; remove or replace it ` +
+        `(rejected characters: , | ; $ [ ] { } ( ) ? : " \\ & ^ =).`,
+    );
+  }
+  if (value !== value.trim()) {
+    throw new DialplanSyntaxError(`${what} "${value}" starts or ends with whitespace; remove it.`);
+  }
+  return value;
+}
+
+/**
+ * Returns `name` when it is a channel variable name, optionally a function call with one
+ * argument such as `CHANNEL(language)` or `DEVICE_STATE(PJSIP/100)`.
+ */
+export function variableName(name: string): string {
+  if (!VARIABLE_NAME.test(name)) {
+    throw new DialplanSyntaxError(
+      `"${name}" is not a valid channel variable: use letters, digits and '_', starting with a letter, optionally followed by (argument).`,
+    );
+  }
+  return name;
+}
+
+/**
+ * Dialplan text that Asterisk evaluates, such as `${DIALSTATUS}` or `$[${TRIES} + 1]`.
+ * Only the builders below create one, so every literal inside has passed `plainArgument`.
+ */
+export class Expression {
+  private constructor(readonly text: string) {}
+
+  /** `${NAME}`: the value of a channel variable or function, e.g. `CALLERID(num)`. */
+  static variable(name: string): Expression {
+    return new Expression(`\${${variableName(name)}}`);
+  }
+
+  /** `$["${NAME}" = "literal"]`: true when the variable equals the literal. */
+  static equals(name: string, literal: string): Expression {
+    return new Expression(`$["\${${variableName(name)}}" = "${plainArgument(literal, "compared value")}"]`);
+  }
+
+  /** `$[${NAME} >= n]`: true when the numeric variable has reached `n`. */
+  static atLeast(name: string, n: number): Expression {
+    return new Expression(`$[\${${variableName(name)}} >= ${integer(n, "compared number")}]`);
+  }
+
+  /** `$[${NAME} + n]`: the numeric variable plus `n`. */
+  static plus(name: string, n: number): Expression {
+    return new Expression(`$[\${${variableName(name)}} + ${integer(n, "added number")}]`);
+  }
+
+  /** `${NAME:offset}`: the variable's value without its first `offset` characters. */
+  static substring(name: string, offset: number): Expression {
+    return new Expression(`\${${variableName(name)}:${integer(offset, "substring offset")}}`);
+  }
+
+  /** `${NAME}&device`: the Dial target list in the variable with one more device. */
+  static withDialTarget(name: string, device: string): Expression {
+    if (!DIAL_TARGET.test(device)) {
+      throw new DialplanSyntaxError(`Dial target "${device}" is invalid: expected PJSIP/<name> or IAX2/<name>.`);
+    }
+    return new Expression(`\${${variableName(name)}}&${device}`);
+  }
+}
+
+/** Returns `n` as text when it is a non-negative integer. */
+export function integer(n: number, what: string): string {
+  if (!Number.isInteger(n) || n < 0) {
+    throw new DialplanSyntaxError(`${what} ${n} is not a non-negative integer.`);
+  }
+  return String(n);
+}
+
+function printable(value: string): string {
+  return JSON.stringify(value).slice(1, -1);
+}
