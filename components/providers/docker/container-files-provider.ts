@@ -461,8 +461,12 @@ async function applyFiles(
     return desired;
   }
 
+  // Only a file the running service has already read needs a restart: files
+  // written for the first time are read when the service starts.
   const restartPaths = new Set(inputs.restartWhen?.paths ?? []);
-  const needsRestart = [...changed, ...removed].some((relativePath) => restartPaths.has(relativePath));
+  const needsRestart = [...changed, ...removed].some(
+    (relativePath) => restartPaths.has(relativePath) && relativePath in current.fileAttributes,
+  );
   if (needsRestart && inputs.restartWhen?.waitIdleCommand !== undefined && !inputs.forceRestart) {
     await waitUntilIdle(docker, inputs.containerId, inputs.restartWhen, inputs.commandTimeoutSeconds);
   }

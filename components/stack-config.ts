@@ -1,0 +1,84 @@
+import * as pulumi from "@pulumi/pulumi";
+
+import { peerSitesFromProject, RenderOptions } from "./asterisk";
+import { loadOperatorSecrets, loadProjectSites, loadSite, RawSiteConfig } from "./model/load";
+import { CONFIG_NAMESPACE } from "./model/raw";
+import { SiteValidationError } from "./model/errors";
+import { assertValidSite } from "./model/validate";
+import { OperatorSecrets, SiteModel } from "./model/types";
+
+/** Deployment options, declared with their defaults in Pulumi.yaml. */
+export interface DeploymentOptions {
+  readonly deleteDataOnDestroy: boolean;
+  readonly forceRestart: boolean;
+}
+
+const OPTION_KEYS = new Set(["deleteDataOnDestroy", "forceRestart"]);
+
+export interface StackSite {
+  readonly model: SiteModel;
+  readonly operatorSecrets: OperatorSecrets;
+  readonly options: DeploymentOptions;
+  /** Peer sites read from the other stack files, for the rendered dialplan. */
+  readonly renderOptions: RenderOptions;
+}
+
+/**
+ * Reads the stack's `inova-pbx:*` configuration, builds the site model and
+ * validates all of it. Every problem is reported at once as a `RunError`,
+ * which Pulumi prints without a stack trace, before any resource exists.
+ */
+export function readSiteFromStackConfig(stack: string, projectDir: string): StackSite {
+  const raw = readNamespace();
+  const siteConfig: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (!OPTION_KEYS.has(key)) {
+      siteConfig[key] = value;
+    }
+  }
+
+  try {
+    const model = loadSite(stack, siteConfig as RawSiteConfig, { projectDir });
+    // Operator-set secrets are checked as plain text here and leave this
+    // function only wrapped as Pulumi secrets.
+    const operatorSecrets = loadOperatorSecrets(siteConfig as RawSiteConfig);
+    const sites = loadProjectSites(projectDir);
+    assertValidSite(model, { projectDir, sites, secrets: operatorSecrets });
+    const renderOptions: RenderOptions = { peers: peerSitesFromProject(sites, stack) };
+    return { model, operatorSecrets, options: readOptions(), renderOptions };
+  } catch (error) {
+    if (error instanceof SiteValidationError) {
+      throw new pulumi.RunError(error.message);
+    }
+    throw error;
+  }
+}
+
+/** Returns every key of the project namespace, JSON values parsed, without the namespace prefix. */
+function readNamespace(): Record<string, unknown> {
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  const values: Record<string, unknown> = {};
+  for (const [fullKey, text] of Object.entries(pulumi.runtime.allConfig())) {
+    if (!fullKey.startsWith(prefix)) {
+      continue;
+    }
+    values[fullKey.slice(prefix.length)] = parseConfigValue(text);
+  }
+  return values;
+}
+
+function parseConfigValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function readOptions(): DeploymentOptions {
+  const config = new pulumi.Config(CONFIG_NAMESPACE);
+  return {
+    deleteDataOnDestroy: config.getBoolean("deleteDataOnDestroy") ?? false,
+    forceRestart: config.getBoolean("forceRestart") ?? false,
+  };
+}
