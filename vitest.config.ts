@@ -14,6 +14,7 @@ module.exports = defineConfig({
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
+          globalSetup: ["test/support/global-setup.ts"],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 600_000,
@@ -24,6 +25,7 @@ module.exports = defineConfig({
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          globalSetup: ["test/support/global-setup.ts"],
           fileParallelism: false,
           testTimeout: 900_000,
           hookTimeout: 1_800_000,

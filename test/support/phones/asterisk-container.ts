@@ -1,9 +1,9 @@
 // An Asterisk container for tests, on the host network, configured from files
 // written into it before it starts.
 //
-// The image's entrypoint waits for /etc/asterisk/asterisk.conf and then runs
-// `asterisk -f`, so the configuration goes in with the Docker archive API
-// between create and start, and Asterisk boots at once.
+// The image's entrypoint waits for the marker /var/lib/inova/config-ready and
+// then runs `asterisk -f`, so the configuration and the marker go in with the
+// Docker archive API between create and start, and Asterisk boots at once.
 
 import { spawnSync } from "node:child_process";
 import { PassThrough } from "node:stream";
@@ -26,6 +26,8 @@ export interface AsteriskContainerOptions {
   readonly image?: string;
   /** Time allowed for `core waitfullybooted` to succeed, in milliseconds. @default 20000 */
   readonly bootTimeoutMs?: number;
+  /** Environment of the container, e.g. LD_PRELOAD and FAKETIME for an injected clock. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface ExecResult {
@@ -82,13 +84,15 @@ export class AsteriskContainer {
       name: options.name,
       Image: options.image ?? DEFAULT_ASTERISK_IMAGE,
       HostConfig: { NetworkMode: "host" },
+      Env: Object.entries(options.env ?? {}).map(([key, value]) => `${key}=${value}`),
       Labels: { "phone-test.owner-pid": String(process.pid) },
     });
     liveContainers.add(options.name);
     const asterisk = new AsteriskContainer(options.name, container);
 
     try {
-      await asterisk.putFiles(options.files);
+      // The image's entrypoint starts Asterisk once this marker exists.
+      await asterisk.putFiles({ ...options.files, "/var/lib/inova/config-ready": "" });
       await container.start();
       await asterisk.waitFullyBooted(options.bootTimeoutMs ?? 20_000);
     } catch (error) {
