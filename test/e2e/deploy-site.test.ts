@@ -1,0 +1,191 @@
+// The README's deploy command on a fresh backend brings the HQ site up from
+// nothing; then a real call goes through what it deployed, an unchanged stack
+// previews as no change, a renamed extension is applied without replacing the
+// container or dropping a call in progress, and destroy removes the containers
+// while keeping the voicemail volume.
+
+import Docker from "dockerode";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { toneSeconds, writeToneWav } from "../support/audio";
+import { SipPhone } from "../support/phones/sip-phone";
+import { sleep } from "../support/phones/wait";
+import { ProjectCopy } from "../support/project-copy";
+
+const SITE = "mochis";
+const ADDRESS = "127.0.81.1";
+const CONTAINER = `inova-${SITE}-pbx`;
+const VOLUME = `inova-${SITE}-voicemail`;
+const docker = new Docker();
+
+let project: ProjectCopy;
+let audioDir: string;
+let passwords: Record<string, string>;
+const phones: SipPhone[] = [];
+
+async function containerExists(name: string): Promise<boolean> {
+  try {
+    await docker.getContainer(name).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function startPhone(user: string, localAddress: string, hz: number): Promise<SipPhone> {
+  const phone = await SipPhone.start({
+    user,
+    password: passwords[user],
+    server: `${ADDRESS}:5060`,
+    localAddress,
+    audioFile: await writeToneWav(join(audioDir, `${user}-${hz}.wav`), hz, 120),
+  });
+  phones.push(phone);
+  await phone.register();
+  return phone;
+}
+
+/** Steps of a `pulumi preview --json` that change something, as `op type name`. */
+function changingSteps(previewJson: string): string[] {
+  const preview = JSON.parse(previewJson) as { steps?: { op: string; urn: string }[] };
+  return (preview.steps ?? [])
+    .filter((step) => step.op !== "same")
+    .map((step) => `${step.op} ${step.urn.split("::").slice(-2).join(" ")}`);
+}
+
+beforeAll(async () => {
+  if (await containerExists(CONTAINER)) {
+    throw new Error(
+      `a container named ${CONTAINER} already exists (a deployed ${SITE} site?); the end-to-end test deploys its own ` +
+        `and will not touch it. Destroy that stack or run the test on another machine.`,
+    );
+  }
+  project = ProjectCopy.create("inova-e2e");
+  audioDir = mkdtempSync(join(tmpdir(), "inova-e2e-audio-"));
+});
+
+afterAll(async () => {
+  await Promise.allSettled(phones.map((phone) => phone.stop()));
+  if (project !== undefined) {
+    // Leaves nothing behind even when a test failed half way.
+    await project.run("pulumi", ["destroy", "--yes", "--stack", SITE, "--suppress-progress"], { timeoutMs: 300_000 });
+    await docker.getVolume(VOLUME).remove().catch(() => undefined);
+    project.remove();
+  }
+  rmSync(audioDir, { recursive: true, force: true });
+});
+
+describe("deployed HQ site", () => {
+  it("deploys from nothing with the README command", async () => {
+    const result = await project.run("bash", ["scripts/deploy.sh", SITE], { timeoutMs: 1_200_000 });
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+
+    const info = await docker.getContainer(CONTAINER).inspect();
+    expect(info.State.Running).toBe(true);
+    expect(info.HostConfig.NetworkMode).toBe("host");
+    expect(info.HostConfig.RestartPolicy?.Name).toBe("unless-stopped");
+    expect(info.Image).toMatch(/^sha256:/);
+
+    const outputs = JSON.parse(await project.pulumi(["stack", "output", "--json", "--show-secrets", "--stack", SITE]));
+    passwords = outputs.extensionPasswords as Record<string, string>;
+    expect(Object.keys(passwords).sort()).toEqual(["100", "101", "102", "103", "104", "105", "106", "107", "108"]);
+  });
+
+  it("keeps secrets out of plain state and outputs", async () => {
+    const state = await project.pulumi(["stack", "export", "--stack", SITE]);
+    const plainOutputs = await project.pulumi(["stack", "output", "--json", "--stack", SITE]);
+    const info = await docker.getContainer(CONTAINER).inspect();
+    for (const password of Object.values(passwords)) {
+      expect(state).not.toContain(password);
+      expect(plainOutputs).not.toContain(password);
+      expect(JSON.stringify(info.Config.Env)).not.toContain(password);
+    }
+  });
+
+  it("connects a call with audio both ways", async () => {
+    const caller = await startPhone("100", "127.0.88.11", 700);
+    const callee = await startPhone("101", "127.0.88.12", 1300);
+
+    await caller.dial("101");
+    await callee.waitForIncoming();
+    await callee.answer();
+    await caller.waitForState("ESTABLISHED");
+    await sleep(2_000);
+    await caller.hangup();
+    await callee.waitForState("CLOSED");
+
+    expect(await toneSeconds(await caller.recording(), 1300)).toBeGreaterThan(1);
+    expect(await toneSeconds(await callee.recording(), 700)).toBeGreaterThan(1);
+    await Promise.all(phones.splice(0).map((phone) => phone.stop()));
+  });
+
+  it("previews an unchanged stack as no change", async () => {
+    const result = await project.run("pulumi", ["preview", "--expect-no-changes", "--stack", SITE, "--suppress-progress"]);
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+  });
+
+  it("renames an extension without replacing the container or dropping a call", async () => {
+    const before = await docker.getContainer(CONTAINER).inspect();
+    const caller = await startPhone("100", "127.0.88.11", 700);
+    const callee = await startPhone("101", "127.0.88.12", 1300);
+    await caller.dial("101");
+    await callee.waitForIncoming();
+    await callee.answer();
+    await caller.waitForState("ESTABLISHED");
+    const establishedAt = Date.now();
+
+    const stackFile = `Pulumi.${SITE}.yaml`;
+    const original = project.readFile(stackFile);
+    const renamed = original.replace('{number: "102", name: Facturación,', '{number: "102", name: Facturación y Cobranza,');
+    expect(renamed).not.toBe(original);
+    project.writeFile(stackFile, renamed);
+
+    const preview = await project.pulumi(["preview", "--json", "--stack", SITE]);
+    const steps = changingSteps(preview);
+    expect(steps.length).toBeGreaterThan(0);
+    for (const step of steps) {
+      expect(step).toMatch(/^update /);
+    }
+
+    await project.pulumi(["up", "--yes", "--skip-preview", "--stack", SITE, "--suppress-progress"]);
+    const after = await docker.getContainer(CONTAINER).inspect();
+    expect(after.Id).toBe(before.Id);
+    expect(after.State.StartedAt).toBe(before.State.StartedAt);
+
+    // The call survives the reload: still up, and the far end's tone fills the
+    // whole call, so audio never stopped while the update ran.
+    expect(caller.state).toBe("ESTABLISHED");
+    await sleep(2_000);
+    expect(caller.state).toBe("ESTABLISHED");
+    await caller.hangup();
+    const callSeconds = (Date.now() - establishedAt) / 1000;
+    await callee.waitForState("CLOSED");
+    expect(await toneSeconds(await caller.recording(), 1300)).toBeGreaterThan(callSeconds - 1.5);
+
+    const endpoint = await docker.getContainer(CONTAINER).exec({
+      Cmd: ["asterisk", "-rx", "pjsip show endpoint 102"],
+      AttachStdout: true,
+      AttachStderr: true,
+    });
+    const output = await new Promise<string>((resolve, reject) => {
+      endpoint.start({ hijack: true, stdin: false }, (error, stream) => {
+        if (error || stream === undefined) return reject(error);
+        let text = "";
+        stream.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+        stream.on("end", () => resolve(text));
+      });
+    });
+    expect(output).toContain("Facturación y Cobranza");
+    await Promise.all(phones.splice(0).map((phone) => phone.stop()));
+  });
+
+  it("destroys the containers and keeps the voicemail volume", async () => {
+    await project.pulumi(["destroy", "--yes", "--stack", SITE, "--suppress-progress"], { timeoutMs: 300_000 });
+    expect(await containerExists(CONTAINER)).toBe(false);
+    const volume = await docker.getVolume(VOLUME).inspect();
+    expect(volume.Name).toBe(VOLUME);
+  });
+});
