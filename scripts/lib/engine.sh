@@ -17,6 +17,13 @@ ensure_docker_engine() {
   command -v dockerd >/dev/null || apt_install docker.io
   command -v docker >/dev/null || die "docker.io installed but the docker client is missing"
 
+  # A daemon killed without cleanup leaves its PID file, and a new dockerd
+  # refuses to start while the file exists.
+  local pid_file=/var/run/docker.pid
+  if [ -f "$pid_file" ] && ! kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+    rm -f "$pid_file"
+  fi
+
   mkdir -p "$INOVA_CACHE_DIR/engine"
   local log="$INOVA_CACHE_DIR/engine/dockerd.log"
   progress "starting the Docker engine (log: $log)"
