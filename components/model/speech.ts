@@ -13,7 +13,10 @@ const SALUTATIONS: Readonly<Record<DayPart, string>> = {
 
 /** Greeting for a part of the day, the welcome, and one sentence per menu option. */
 export function greetingText(part: DayPart, options: readonly IvrOption[]): string {
-  const menu = options.map((option) => `Para ${option.label}, marque ${option.digit}.`);
+  // Callers hear the options in digit order, whatever the order of the stack file.
+  const menu = [...options]
+    .sort((left, right) => left.digit.localeCompare(right.digit))
+    .map((option) => `Para ${option.label}, marque ${option.digit}.`);
   return [SALUTATIONS[part], `Bienvenido a ${COMPANY}.`, ...menu].join(" ");
 }
 
