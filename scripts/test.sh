@@ -15,15 +15,30 @@ if [ $# -eq 0 ]; then
   (cd scripts/toolchain/pulumi-language-nodejs && go test ./...)
 fi
 mkdir -p test-results
+rm -f test-results/*.json
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@" || status=$?
 
-# One plain closing line with the counts, read from vitest's JSON report.
-if [ -f test-results/vitest.json ]; then
-  node -e '
-    const r = require("./test-results/vitest.json");
-    const skipped = r.numPendingTests + r.numTodoTests;
-    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
-  '
+# The records service is its own Node package with its own suite, including
+# its image and its page in Chromium. It runs with the full test command only.
+if [ $# -eq 0 ]; then
+  (
+    cd services/cdr-api
+    bash build-image.sh >/dev/null
+    npx vitest run --reporter=default --reporter=json --outputFile.json=../../test-results/cdr-api.json
+  ) || status=$?
 fi
+
+# One plain closing line with the counts of every suite, read from vitest's JSON reports.
+node -e '
+  const fs = require("fs");
+  let passed = 0, failed = 0, skipped = 0;
+  for (const file of fs.readdirSync("test-results").filter((name) => name.endsWith(".json"))) {
+    const report = JSON.parse(fs.readFileSync(`test-results/${file}`, "utf8"));
+    passed += report.numPassedTests;
+    failed += report.numFailedTests;
+    skipped += report.numPendingTests + report.numTodoTests;
+  }
+  console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+'
 exit "$status"

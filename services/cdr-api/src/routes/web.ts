@@ -1,0 +1,127 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+
+/** The web page's files, next to src/ and dist/ alike. */
+export const WEB_ROOT = join(__dirname, "..", "..", "web");
+
+const CONTENT_TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+};
+
+/** Everything the page loads comes from this service; nothing may be fetched from elsewhere. */
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+  "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+interface StaticFile {
+  body: Buffer;
+  type: string;
+  etag: string;
+}
+
+function loadFile(name: string): StaticFile {
+  const body = readFileSync(join(WEB_ROOT, name));
+  const extension = name.slice(name.lastIndexOf("."));
+  return {
+    body,
+    type: CONTENT_TYPES[extension] ?? "application/octet-stream",
+    etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 16)}"`,
+  };
+}
+
+function sendFile(file: StaticFile, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  reply
+    .header("content-type", file.type)
+    .header("etag", file.etag)
+    .header("cache-control", "no-cache")
+    .header("content-security-policy", CONTENT_SECURITY_POLICY)
+    .header("x-content-type-options", "nosniff")
+    .header("referrer-policy", "no-referrer");
+  if (request.headers["if-none-match"] === file.etag) {
+    return reply.code(304).send();
+  }
+  return reply.send(file.body);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+}
+
+interface OpenApiParameter {
+  name: string;
+  in: string;
+  required?: boolean;
+  description?: string;
+  schema?: { type?: string; enum?: unknown[]; minimum?: number; maxLength?: number; pattern?: string };
+}
+
+interface OpenApiOperation {
+  summary?: string;
+  description?: string;
+  parameters?: OpenApiParameter[];
+  responses?: Record<string, { description?: string }>;
+}
+
+/** Renders the OpenAPI document as a plain HTML reference page. */
+export function renderDocs(document: { info?: { title?: string; version?: string }; paths?: Record<string, Record<string, OpenApiOperation>> }): string {
+  const sections: string[] = [];
+  for (const [path, operations] of Object.entries(document.paths ?? {})) {
+    for (const [method, operation] of Object.entries(operations)) {
+      const parameters = (operation.parameters ?? [])
+        .map((parameter) => {
+          const schema = parameter.schema ?? {};
+          const type = schema.enum !== undefined ? schema.enum.map(String).join(" | ") : (schema.type ?? "");
+          return `<tr><th scope="row"><code>${escapeHtml(parameter.name)}</code></th><td>${escapeHtml(parameter.in)}</td><td>${escapeHtml(type)}</td><td>${escapeHtml(parameter.description ?? "")}</td></tr>`;
+        })
+        .join("");
+      const responses = Object.entries(operation.responses ?? {})
+        .map(([code, response]) => `<li><code>${escapeHtml(code)}</code> ${escapeHtml(response.description ?? "")}</li>`)
+        .join("");
+      sections.push(
+        `<section><h2><code>${escapeHtml(method.toUpperCase())} ${escapeHtml(path)}</code></h2>` +
+          `<p>${escapeHtml(operation.summary ?? "")}</p>` +
+          (operation.description ? `<p>${escapeHtml(operation.description)}</p>` : "") +
+          (parameters
+            ? `<table><caption>Parameters</caption><thead><tr><th scope="col">Name</th><th scope="col">In</th><th scope="col">Type</th><th scope="col">Description</th></tr></thead><tbody>${parameters}</tbody></table>`
+            : "") +
+          (responses ? `<ul>${responses}</ul>` : "") +
+          "</section>",
+      );
+    }
+  }
+  const title = escapeHtml(`${document.info?.title ?? "API"} ${document.info?.version ?? ""}`.trim());
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+    `<title>${title}</title><link rel="stylesheet" href="/app.css"></head><body class="docs"><main>` +
+    `<h1>${title}</h1><p>Machine-readable document: <a href="/openapi.json">/openapi.json</a>. ` +
+    `Every <code>/api</code> route needs <code>Authorization: Bearer &lt;token&gt;</code> or Basic credentials.</p>` +
+    `${sections.join("")}</main></body></html>`
+  );
+}
+
+export function registerWebRoutes(app: FastifyInstance): void {
+  const files = new Map<string, StaticFile>([
+    ["/", loadFile("index.html")],
+    ["/app.js", loadFile("app.js")],
+    ["/app.css", loadFile("app.css")],
+    ["/favicon.svg", loadFile("favicon.svg")],
+  ]);
+  for (const [url, file] of files) {
+    app.get(url, { schema: { hide: true } }, (request, reply) => sendFile(file, request, reply));
+  }
+
+  let docs: StaticFile | undefined;
+  app.get("/docs", { schema: { hide: true } }, (request, reply) => {
+    if (docs === undefined) {
+      const body = Buffer.from(renderDocs(app.swagger() as Parameters<typeof renderDocs>[0]));
+      docs = { body, type: CONTENT_TYPES[".html"], etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 16)}"` };
+    }
+    return sendFile(docs, request, reply);
+  });
+  app.get("/openapi.json", { schema: { hide: true } }, (_request, reply) => reply.header("cache-control", "no-cache").send(app.swagger()));
+}

@@ -1,0 +1,249 @@
+// Conversions between UTC instants (how the cdr table stores calldate) and wall-clock
+// times in an IANA time zone, using the zone data of Node's ICU.
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(zone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(zone);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+    formatters.set(zone, formatter);
+  }
+  return formatter;
+}
+
+const OFFSET_BUCKET_MS = 15 * MINUTE_MS;
+const OFFSET_CACHE_LIMIT = 50_000;
+const offsetCache = new Map<string, number>();
+
+/**
+ * Returns the zone's offset from UTC in minutes (east positive) at the given instant. Results
+ * are cached per 15-minute bucket when the offset is the same at both ends of the bucket, so
+ * a change inside a bucket is always computed exactly.
+ */
+export function offsetMinutes(zone: string, utcMs: number): number {
+  const bucket = Math.floor(utcMs / OFFSET_BUCKET_MS);
+  const key = `${zone}|${bucket}`;
+  const cached = offsetCache.get(key);
+  if (cached !== undefined) {
+    return cached;
+  }
+  const start = computeOffsetMinutes(zone, bucket * OFFSET_BUCKET_MS);
+  const end = computeOffsetMinutes(zone, (bucket + 1) * OFFSET_BUCKET_MS - 1000);
+  if (start !== end) {
+    return computeOffsetMinutes(zone, utcMs);
+  }
+  if (offsetCache.size >= OFFSET_CACHE_LIMIT) {
+    offsetCache.clear();
+  }
+  offsetCache.set(key, start);
+  return start;
+}
+
+function computeOffsetMinutes(zone: string, utcMs: number): number {
+  const wholeSecondMs = Math.floor(utcMs / 1000) * 1000;
+  const parts: Record<string, number> = {};
+  for (const part of formatterFor(zone).formatToParts(new Date(wholeSecondMs))) {
+    if (part.type !== "literal") {
+      parts[part.type] = Number(part.value);
+    }
+  }
+  const wallMs = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+  return Math.round((wallMs - wholeSecondMs) / MINUTE_MS);
+}
+
+/**
+ * Converts a wall-clock time (given as if it were UTC milliseconds) in `zone` to a UTC instant.
+ * An ambiguous time (clocks set back) resolves to its first occurrence. A time skipped by
+ * clocks set forward resolves to the same distance past the change, like Temporal's
+ * "compatible" disambiguation, so 02:30 on a spring-forward night becomes 03:30.
+ */
+export function wallClockToUtc(zone: string, wallMs: number): number {
+  const offsetBefore = offsetMinutes(zone, wallMs - DAY_MS);
+  const offsetAfter = offsetMinutes(zone, wallMs + DAY_MS);
+  const candidates = [...new Set([offsetBefore, offsetAfter])]
+    .map((offset) => wallMs - offset * MINUTE_MS)
+    .filter((utcMs) => offsetMinutes(zone, utcMs) * MINUTE_MS === wallMs - utcMs);
+  if (candidates.length > 0) {
+    return Math.min(...candidates);
+  }
+  return wallMs - offsetBefore * MINUTE_MS;
+}
+
+const DATE_TIME_PATTERN =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?(Z|[+-]\d{2}:\d{2})?$/;
+
+export interface ParsedTime {
+  /** UTC instant in milliseconds. */
+  utcMs: number;
+  /** Extra microseconds beyond utcMs (0–999), kept so bounds match DATETIME(6) exactly. */
+  micros: number;
+  dateOnly: boolean;
+}
+
+/**
+ * Parses `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS[.ffffff]]`, optionally followed by `Z` or an
+ * offset such as `-06:00`. Without an offset the value is a wall-clock time in `zone`.
+ * Returns undefined for a malformed or impossible date (such as February 30).
+ */
+export function parseZonedTime(input: string, zone: string): ParsedTime | undefined {
+  const match = DATE_TIME_PATTERN.exec(input);
+  if (match === null) {
+    return undefined;
+  }
+  const [, year, month, day, hour, minute, second, fraction, offset] = match;
+  const dateOnly = hour === undefined;
+  if (dateOnly && offset !== undefined) {
+    return undefined;
+  }
+  const fields = [Number(year), Number(month), Number(day), Number(hour ?? 0), Number(minute ?? 0), Number(second ?? 0)];
+  const wallMs = Date.UTC(fields[0], fields[1] - 1, fields[2], fields[3], fields[4], fields[5]);
+  const check = new Date(wallMs);
+  if (
+    check.getUTCFullYear() !== fields[0] ||
+    check.getUTCMonth() !== fields[1] - 1 ||
+    check.getUTCDate() !== fields[2] ||
+    check.getUTCHours() !== fields[3] ||
+    check.getUTCMinutes() !== fields[4] ||
+    check.getUTCSeconds() !== fields[5]
+  ) {
+    return undefined;
+  }
+  const fractionMicros = Number((fraction ?? "").padEnd(6, "0"));
+  const fractionMs = Math.floor(fractionMicros / 1000);
+  const micros = fractionMicros % 1000;
+
+  let utcMs: number;
+  if (offset === undefined) {
+    utcMs = wallClockToUtc(zone, wallMs);
+  } else if (offset === "Z") {
+    utcMs = wallMs;
+  } else {
+    const sign = offset.startsWith("-") ? -1 : 1;
+    const [offsetHours, offsetMinutesPart] = offset.slice(1).split(":").map(Number);
+    if (offsetHours > 23 || offsetMinutesPart > 59) {
+      return undefined;
+    }
+    utcMs = wallMs - sign * (offsetHours * 60 + offsetMinutesPart) * MINUTE_MS;
+  }
+  return { utcMs: utcMs + fractionMs, micros, dateOnly };
+}
+
+/** Returns the UTC instant of the first wall-clock moment of the day after a date-only value. */
+export function startOfNextDay(input: ParsedTime, zone: string): number {
+  const offset = offsetMinutes(zone, input.utcMs);
+  const wallMs = input.utcMs + offset * MINUTE_MS;
+  return wallClockToUtc(zone, wallMs + DAY_MS);
+}
+
+function pad(value: number, width = 2): string {
+  return String(value).padStart(width, "0");
+}
+
+/** Formats a UTC instant as the `YYYY-MM-DD HH:MM:SS.ffffff` text that DATETIME(6) columns compare with. */
+export function toSqlDateTime(utcMs: number, micros = 0): string {
+  const date = new Date(utcMs);
+  const fraction = date.getUTCMilliseconds() * 1000 + micros;
+  return (
+    `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ` +
+    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}.${pad(fraction, 6)}`
+  );
+}
+
+const SQL_DATE_TIME_PATTERN = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/;
+
+/** Parses DATETIME(6) text (as the driver returns it with dateStrings) holding a UTC time. */
+export function parseSqlDateTime(text: string): { utcMs: number; micros: number } {
+  const match = SQL_DATE_TIME_PATTERN.exec(text);
+  if (match === null) {
+    throw new Error(`invalid DATETIME value: ${text}`);
+  }
+  const [, year, month, day, hour, minute, second, fraction] = match;
+  const fractionMicros = Number((fraction ?? "").padEnd(6, "0"));
+  return {
+    utcMs:
+      Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)) +
+      Math.floor(fractionMicros / 1000),
+    micros: fractionMicros % 1000,
+  };
+}
+
+/** Formats DATETIME(6) UTC text as ISO 8601 with `Z`, keeping microseconds when present. */
+export function sqlToIsoUtc(text: string): string {
+  const match = SQL_DATE_TIME_PATTERN.exec(text);
+  if (match === null) {
+    throw new Error(`invalid DATETIME value: ${text}`);
+  }
+  const [, year, month, day, hour, minute, second, fraction] = match;
+  const fractionText = fraction === undefined || /^0+$/.test(fraction) ? "" : `.${fraction.padEnd(6, "0")}`;
+  return `${year}-${month}-${day}T${hour}:${minute}:${second}${fractionText}Z`;
+}
+
+/** Formats a UTC instant as wall-clock time in `zone` with its offset, e.g. `2024-03-10T03:30:00-07:00`. */
+export function formatInZone(utcMs: number, zone: string): string {
+  const offset = offsetMinutes(zone, utcMs);
+  const wall = new Date(Math.floor(utcMs / 1000) * 1000 + offset * MINUTE_MS);
+  const sign = offset < 0 ? "-" : "+";
+  const absolute = Math.abs(offset);
+  return (
+    `${wall.getUTCFullYear()}-${pad(wall.getUTCMonth() + 1)}-${pad(wall.getUTCDate())}T` +
+    `${pad(wall.getUTCHours())}:${pad(wall.getUTCMinutes())}:${pad(wall.getUTCSeconds())}` +
+    `${sign}${pad(Math.floor(absolute / 60))}:${pad(absolute % 60)}`
+  );
+}
+
+/** Returns the calendar date (`YYYY-MM-DD`) in `zone` at a UTC instant. */
+export function dateInZone(utcMs: number, zone: string): string {
+  return formatInZone(utcMs, zone).slice(0, 10);
+}
+
+export interface OffsetSegment {
+  /** The segment applies to instants before this UTC time; undefined for the last segment. */
+  untilUtcMs: number | undefined;
+  offsetMinutes: number;
+}
+
+/**
+ * Splits [fromUtcMs, toUtcMs) into runs of constant UTC offset in `zone`. Daily samples find
+ * each change, then a binary search finds its exact second, so a year costs about 400 lookups.
+ * Assumes at most one change per day, which holds for every zone in use today.
+ */
+export function offsetSegments(zone: string, fromUtcMs: number, toUtcMs: number): OffsetSegment[] {
+  const segments: OffsetSegment[] = [];
+  let current = offsetMinutes(zone, fromUtcMs);
+  let cursor = fromUtcMs;
+  while (cursor < toUtcMs) {
+    const next = Math.min(cursor + DAY_MS, toUtcMs);
+    const nextOffset = offsetMinutes(zone, next);
+    if (nextOffset !== current) {
+      // Search in whole seconds: zone changes happen on second boundaries.
+      let lowSeconds = Math.floor(cursor / 1000);
+      let highSeconds = Math.floor(next / 1000);
+      while (highSeconds - lowSeconds > 1) {
+        const middle = Math.floor((lowSeconds + highSeconds) / 2);
+        if (offsetMinutes(zone, middle * 1000) === current) {
+          lowSeconds = middle;
+        } else {
+          highSeconds = middle;
+        }
+      }
+      segments.push({ untilUtcMs: highSeconds * 1000, offsetMinutes: current });
+      current = nextOffset;
+    }
+    cursor = next;
+  }
+  segments.push({ untilUtcMs: undefined, offsetMinutes: current });
+  return segments;
+}
