@@ -4,8 +4,9 @@
 // content which prompt a caller heard.
 
 import * as path from "node:path";
+import Docker from "dockerode";
 
-import { peerSitesFromProject, renderSiteConfig } from "../../components/asterisk";
+import { peerSitesFromProject, renderSiteConfig, type RenderOptions } from "../../components/asterisk";
 import { PROMPT_DIRECTORY } from "../../components/asterisk";
 import { loadProjectSites, loadSite } from "../../components/model/load";
 import type { RawSiteConfig } from "../../components/model/raw";
@@ -13,6 +14,7 @@ import type { Recording, SiteModel, SiteSecrets } from "../../components/model/t
 import { renderPromptSources } from "../../components/prompt-sources";
 import { readStackConfig } from "./stack-files";
 import { AsteriskContainer } from "./phones/asterisk-container";
+import { waitFor } from "./phones/wait";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 
@@ -29,6 +31,8 @@ export interface SitePbxOptions {
   readonly clock?: string;
   /** Changes applied to the raw stack config before loading, e.g. a lower ringSeconds. */
   readonly editConfig?: (raw: RawSiteConfig) => void;
+  /** Renderer options other than the peers, which come from the project's stack files, e.g. `allowedNetworks`. */
+  readonly renderOptions?: Omit<RenderOptions, "peers">;
 }
 
 export class SitePbx {
@@ -36,6 +40,7 @@ export class SitePbx {
     readonly model: SiteModel,
     readonly secrets: SiteSecrets,
     readonly asterisk: AsteriskContainer,
+    private readonly hasClock: boolean,
   ) {}
 
   /** Renders the site and starts its PBX; resolves once Asterisk has booted and the prompts exist. */
@@ -46,7 +51,7 @@ export class SitePbx {
     const model = withTestNetwork(withRecordings(loaded, options.recordings ?? {}), options.address, options.rtpStart);
     const secrets = testSecrets(model);
     const peers = peerSitesFromProject(loadProjectSites(PROJECT_DIR), options.code);
-    const rendered = renderSiteConfig(model, secrets, { peers });
+    const rendered = renderSiteConfig(model, secrets, { ...options.renderOptions, peers });
 
     const files: Record<string, string> = {};
     for (const [name, text] of Object.entries({ ...rendered.files, ...rendered.secretFiles })) {
@@ -56,9 +61,14 @@ export class SitePbx {
       files[`/var/lib/inova/prompt-sources/${name}`] = text;
     }
 
+    // libfaketime reads /etc/faketimerc when FAKETIME is not set in the environment, so
+    // restartAt() can change the instant by rewriting the file.
     const clockEnv: Record<string, string> = options.clock === undefined
       ? {}
-      : { LD_PRELOAD: "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1", FAKETIME: `@${options.clock}`, TZ: "UTC" };
+      : { LD_PRELOAD: "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1", TZ: "UTC" };
+    if (options.clock !== undefined) {
+      files[FAKETIME_FILE] = faketimeSpec(options.clock);
+    }
     const asterisk = await AsteriskContainer.start({
       name: `phone-test-site-${options.code}-${process.pid}`,
       image: options.clock === undefined ? "inova/asterisk:dev" : "inova/asterisk:faketime",
@@ -76,7 +86,7 @@ export class SitePbx {
       await asterisk.remove();
       throw error;
     }
-    return new SitePbx(model, secrets, asterisk);
+    return new SitePbx(model, secrets, asterisk, options.clock !== undefined);
   }
 
   get address(): string {
@@ -101,6 +111,29 @@ export class SitePbx {
     return this.asterisk.cli(command);
   }
 
+  /**
+   * Restarts the container so that Asterisk starts again at `clock` (`YYYY-MM-DD hh:mm:ss`, UTC)
+   * and the clock runs on from there. Configuration and built prompts stay as they are. Only a
+   * PBX started with `clock` has libfaketime loaded.
+   */
+  async restartAt(clock: string, bootTimeoutMs = 60_000): Promise<void> {
+    if (!this.hasClock) {
+      throw new Error(`PBX ${this.asterisk.name} was started without a clock; pass clock to SitePbx.start() to use restartAt()`);
+    }
+    await this.asterisk.putFiles({ [FAKETIME_FILE]: faketimeSpec(clock) });
+    // Asterisk is the container's main process, so restarting it means restarting the container.
+    await new Docker().getContainer(this.asterisk.name).restart({ t: 2 });
+    let lastOutput = "";
+    await waitFor(
+      async () => {
+        const result = await this.asterisk.exec(["asterisk", "-rx", "core waitfullybooted"]).catch((error: Error) => ({ exitCode: -1, stdout: error.message, stderr: "" }));
+        lastOutput = (result.stdout + result.stderr).trim();
+        return result.exitCode === 0;
+      },
+      { timeoutMs: bootTimeoutMs, intervalMs: 200, description: () => `${this.asterisk.name} to boot again at ${clock} (last output: ${lastOutput || "none"})` },
+    );
+  }
+
   async stop(): Promise<void> {
     await this.asterisk.remove();
   }
@@ -115,6 +148,17 @@ export function testSecrets(model: SiteModel): SiteSecrets {
     voicemailPins[extension.number] = `5${extension.number}8`;
   }
   return { extensionPasswords, voicemailPins, amiPassword: `TestAmi${model.site.code}Pass42` };
+}
+
+/** libfaketime's configuration file, read when the FAKETIME variable is unset. */
+const FAKETIME_FILE = "/etc/faketimerc";
+
+function faketimeSpec(clock: string): string {
+  if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(clock)) {
+    throw new Error(`invalid clock "${clock}"; expected YYYY-MM-DD hh:mm:ss in UTC`);
+  }
+  // "@" starts the clock at this instant when the process starts and lets it run on.
+  return `@${clock}\n`;
 }
 
 function withTestNetwork(model: SiteModel, address: string, rtpStart: number): SiteModel {
