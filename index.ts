@@ -1,12 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 
+import { readCompanySecret } from "./components/company-secret";
 import { readSiteFromStackConfig } from "./components/stack-config";
 import { Site } from "./components/site";
 
 // Reads and validates the whole site before any resource exists, so a bad
 // stack file fails the preview with every problem listed and deploys nothing.
 const stack = pulumi.getStack();
-const { model, operatorSecrets, options, renderOptions } = readSiteFromStackConfig(stack, __dirname);
+const { model, operatorSecrets, options, renderOptions, callRecords } = readSiteFromStackConfig(stack, __dirname);
+
+let companySecret: pulumi.Output<string>;
+try {
+  companySecret = pulumi.secret(readCompanySecret(callRecords.companySecret).value);
+} catch (error) {
+  throw new pulumi.RunError((error as Error).message);
+}
 
 const site = new Site(stack, {
   model,
@@ -15,6 +23,7 @@ const site = new Site(stack, {
   renderOptions,
   deleteDataOnDestroy: options.deleteDataOnDestroy,
   forceRestart: options.forceRestart,
+  callRecords: { settings: callRecords.settings, peers: callRecords.peers, companySecret },
 });
 
 export const siteCode = model.site.code;
@@ -27,3 +36,13 @@ export const pbxContainer = site.pbx.containerName;
 export const pbxImageId = site.pbx.imageId;
 export const extensionPasswords = site.secrets.extensionPasswords;
 export const voicemailPins = site.secrets.voicemailPins;
+
+// The site's call-record database: where the site's API and reports connect, the volumes of
+// its Unix socket (for local clients), journal and backups, and the read-only account's password.
+export const callRecordsEndpoint = site.callRecords?.endpoint;
+export const callRecordsContainer = site.callRecords?.containerName;
+export const callRecordsSocketVolume = site.callRecords?.socketVolume;
+export const callRecordsJournalVolume = site.callRecords?.journalVolume;
+export const callRecordsBackupVolume = site.callRecords?.backupVolume;
+export const callRecordsReaderPassword = site.callRecords?.readerPassword;
+export const replicationConnections = site.callRecords?.replicationConnections;

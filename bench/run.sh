@@ -22,13 +22,13 @@ fail() {
   exit 1
 }
 
-ALL_BENCHMARKS=(deploy-time preview update)
+ALL_BENCHMARKS=(deploy-time preview update records)
 fresh=0
 benchmarks=()
 for argument in "$@"; do
   case "$argument" in
     --fresh) fresh=1 ;;
-    deploy-time | preview | update) benchmarks+=("$argument") ;;
+    deploy-time | preview | update | records) benchmarks+=("$argument") ;;
     *) fail "unknown argument '$argument'; use --fresh and benchmark names: ${ALL_BENCHMARKS[*]}" ;;
   esac
 done

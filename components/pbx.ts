@@ -2,7 +2,17 @@ import * as path from "path";
 
 import * as pulumi from "@pulumi/pulumi";
 
-import { renderPublicFiles, RenderOptions, renderSiteConfig, restartRequiredFiles } from "./asterisk";
+import {
+  JOURNAL_DIRECTORY,
+  ODBC_SYSTEM_DIRECTORY,
+  renderCallRecordPublicFiles,
+  renderCallRecordSecretFiles,
+  renderPublicFiles,
+  RenderOptions,
+  renderSiteConfig,
+  restartRequiredFiles,
+  SOCKET_DIRECTORY,
+} from "./asterisk";
 import { renderPromptSources } from "./prompt-sources";
 import { SiteModel, SiteSecrets as SiteSecretValues } from "./model/types";
 import { Container } from "./providers/docker/container";
@@ -10,6 +20,20 @@ import { ContainerFiles } from "./providers/docker/container-files";
 import { Image } from "./providers/docker/image";
 import { Volume } from "./providers/docker/volume";
 import { SiteSecrets } from "./secrets";
+
+/** Volumes, password and settings with which the PBX writes call records to its database and journal. */
+export interface PbxCallRecords {
+  /** Volume with the database server's Unix socket. */
+  readonly socketVolume: pulumi.Input<string>;
+  /** Volume of the call-record journal. */
+  readonly journalVolume: pulumi.Input<string>;
+  /** Password of pbx_writer@localhost; secret. */
+  readonly writerPassword: pulumi.Input<string>;
+  /** Seconds between reconciler passes. */
+  readonly reconcileIntervalSeconds: number;
+  /** Resources the configuration waits for (the database and its accounts), so Asterisk starts once they exist. */
+  readonly dependsOn: readonly pulumi.Resource[];
+}
 
 export interface PbxArgs {
   /** Validated site model. */
@@ -28,6 +52,8 @@ export interface PbxArgs {
   readonly maxRestartWaitSeconds?: number;
   /** Restart even while calls are active, when a restart is needed. @default false */
   readonly forceRestart?: boolean;
+  /** Write call records to the site's database and journal; none are written when absent. */
+  readonly callRecords?: PbxCallRecords;
 }
 
 /**
@@ -50,7 +76,8 @@ export class Pbx extends pulumi.ComponentResource {
     const image = new Image(
       `${name}-image`,
       {
-        name: "inova/asterisk:22",
+        // One tag per site, so destroying one site never removes an image another site runs.
+        name: `inova/asterisk:22-${site.code}`,
         context: path.join(args.projectDir, "assets", "asterisk"),
         buildArgs: { BASE_IMAGE: args.baseImage ?? "inova/debian-sid:base" },
       },
@@ -67,6 +94,8 @@ export class Pbx extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const records = args.callRecords;
+    const renderOptions: RenderOptions = { ...args.renderOptions, callRecords: records !== undefined };
     const container = new Container(
       `${name}-container`,
       {
@@ -74,7 +103,17 @@ export class Pbx extends pulumi.ComponentResource {
         imageId: image.imageId,
         networkMode: "host",
         restartPolicy: "unless-stopped",
-        mounts: [{ volume: voicemail.name, target: "/var/spool/asterisk/voicemail" }],
+        mounts: [
+          { volume: voicemail.name, target: "/var/spool/asterisk/voicemail" },
+          ...(records === undefined
+            ? []
+            : [
+                { volume: records.socketVolume, target: SOCKET_DIRECTORY },
+                { volume: records.journalVolume, target: JOURNAL_DIRECTORY },
+              ]),
+        ],
+        // unixODBC reads odbc.ini and odbcinst.ini from /etc/asterisk, beside the other rendered files.
+        ...(records === undefined ? {} : { env: { ODBCSYSINI: ODBC_SYSTEM_DIRECTORY } }),
         labels: { "inova.site": site.code, "inova.role": "pbx" },
       },
       { parent: this },
@@ -95,12 +134,18 @@ export class Pbx extends pulumi.ComponentResource {
 
     // Non-secret files never read the secrets, so they are rendered here in
     // plain text and previews show their changes line by line.
-    const files = renderPublicFiles(args.model, args.renderOptions);
+    const files = {
+      ...renderPublicFiles(args.model, renderOptions),
+      ...(records === undefined ? {} : renderCallRecordPublicFiles(args.model, records.reconcileIntervalSeconds)),
+    };
     const secretFiles = pulumi
-      .all([args.secrets.extensionPasswords, args.secrets.voicemailPins, args.secrets.amiPassword])
-      .apply(([extensionPasswords, voicemailPins, amiPassword]) => {
+      .all([args.secrets.extensionPasswords, args.secrets.voicemailPins, args.secrets.amiPassword, records?.writerPassword])
+      .apply(([extensionPasswords, voicemailPins, amiPassword, writerPassword]) => {
         const values: SiteSecretValues = { extensionPasswords, voicemailPins, amiPassword };
-        return renderSiteConfig(args.model, values, args.renderOptions).secretFiles;
+        return {
+          ...renderSiteConfig(args.model, values, renderOptions).secretFiles,
+          ...(writerPassword === undefined ? {} : renderCallRecordSecretFiles(args.model, writerPassword)),
+        };
       });
 
     const config = new ContainerFiles(
@@ -119,7 +164,7 @@ export class Pbx extends pulumi.ComponentResource {
         },
         forceRestart: args.forceRestart ?? false,
       },
-      { parent: this, dependsOn: [prompts] },
+      { parent: this, dependsOn: [prompts, ...(records?.dependsOn ?? [])] },
     );
 
     this.containerName = container.name;

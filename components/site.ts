@@ -1,9 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { RenderOptions } from "./asterisk";
+import type { CallRecordPeer, CallRecordSettings } from "./model/call-records";
 import { OperatorSecrets, SiteModel } from "./model/types";
 import { Pbx } from "./pbx";
+import { CallRecords } from "./records";
 import { SiteSecrets } from "./secrets";
+
+/** Inputs of the site's call-record database beyond the site model. */
+export interface SiteCallRecordsArgs {
+  /** The stack's `inova-pbx:callRecords` settings, defaults applied. */
+  readonly settings: CallRecordSettings;
+  /** Every site of the project as its stack file states it, this one included. */
+  readonly peers: readonly CallRecordPeer[];
+  /** Company secret from which HQ and each branch derive their replication password; secret. */
+  readonly companySecret: pulumi.Input<string>;
+}
 
 export interface SiteArgs {
   /** Validated site model. */
@@ -18,12 +30,16 @@ export interface SiteArgs {
   readonly deleteDataOnDestroy?: boolean;
   /** Restart even while calls are active, when a restart is needed. @default false */
   readonly forceRestart?: boolean;
+  /** Deploy the call-record database and write every call's record there; none when absent. */
+  readonly callRecords?: SiteCallRecordsArgs;
 }
 
 /** Everything one stack deploys for its site. */
 export class Site extends pulumi.ComponentResource {
   public readonly pbx: Pbx;
   public readonly secrets: SiteSecrets;
+  /** The call-record database; undefined when the site has none. */
+  public readonly callRecords?: CallRecords;
 
   constructor(name: string, args: SiteArgs, opts?: pulumi.ComponentResourceOptions) {
     super("inova:site:Site", name, {}, opts);
@@ -31,6 +47,21 @@ export class Site extends pulumi.ComponentResource {
     this.secrets = new SiteSecrets(`${name}-secrets`, { model: args.model, operatorSecrets: args.operatorSecrets }, {
       parent: this,
     });
+    if (args.callRecords !== undefined) {
+      this.callRecords = new CallRecords(
+        `${name}-records`,
+        {
+          model: args.model,
+          settings: args.callRecords.settings,
+          peers: args.callRecords.peers,
+          companySecret: args.callRecords.companySecret,
+          projectDir: args.projectDir,
+          deleteDataOnDestroy: args.deleteDataOnDestroy,
+        },
+        { parent: this },
+      );
+    }
+    const records = this.callRecords;
     this.pbx = new Pbx(
       `${name}-pbx`,
       {
@@ -40,10 +71,21 @@ export class Site extends pulumi.ComponentResource {
         renderOptions: args.renderOptions,
         deleteDataOnDestroy: args.deleteDataOnDestroy,
         forceRestart: args.forceRestart,
+        callRecords:
+          records === undefined
+            ? undefined
+            : {
+                socketVolume: records.socketVolume,
+                journalVolume: records.journalVolume,
+                writerPassword: records.writerPassword,
+                reconcileIntervalSeconds: args.callRecords!.settings.reconcileIntervalSeconds,
+                // Asterisk starts once its database and accounts exist, so the first calls go straight in.
+                dependsOn: [records],
+              },
       },
       { parent: this },
     );
 
-    this.registerOutputs({ pbx: this.pbx, secrets: this.secrets });
+    this.registerOutputs({ pbx: this.pbx, secrets: this.secrets, callRecords: records });
   }
 }

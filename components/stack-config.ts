@@ -1,6 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { peerSitesFromProject, RenderOptions } from "./asterisk";
+import { COMPANY_SECRET_KEY } from "./company-secret";
+import {
+  CALL_RECORDS_KEY,
+  loadCallRecordPeers,
+  parseCallRecordSettings,
+  validateCallRecordPorts,
+  type CallRecordPeer,
+  type CallRecordSettings,
+} from "./model/call-records";
 import { loadOperatorSecrets, loadProjectSites, loadSite, RawSiteConfig } from "./model/load";
 import { CONFIG_NAMESPACE } from "./model/raw";
 import { SiteValidationError } from "./model/errors";
@@ -13,7 +22,17 @@ export interface DeploymentOptions {
   readonly forceRestart: boolean;
 }
 
-const OPTION_KEYS = new Set(["deleteDataOnDestroy", "forceRestart"]);
+/** Keys read here rather than by the site model: deployment options, call records and the company secret. */
+const OPTION_KEYS = new Set(["deleteDataOnDestroy", "forceRestart", CALL_RECORDS_KEY, COMPANY_SECRET_KEY]);
+
+/** The stack's call-record settings and what it needs from the other stacks. */
+export interface StackCallRecords {
+  readonly settings: CallRecordSettings;
+  /** Every site of the project as its stack file states it, this one included. */
+  readonly peers: readonly CallRecordPeer[];
+  /** Operator-set company secret (`inova-pbx:companySecret`); when absent the company secret file is read. */
+  readonly companySecret?: string;
+}
 
 export interface StackSite {
   readonly model: SiteModel;
@@ -21,6 +40,7 @@ export interface StackSite {
   readonly options: DeploymentOptions;
   /** Peer sites read from the other stack files, for the rendered dialplan. */
   readonly renderOptions: RenderOptions;
+  readonly callRecords: StackCallRecords;
 }
 
 /**
@@ -45,7 +65,18 @@ export function readSiteFromStackConfig(stack: string, projectDir: string): Stac
     const sites = loadProjectSites(projectDir);
     assertValidSite(model, { projectDir, sites, secrets: operatorSecrets });
     const renderOptions: RenderOptions = { peers: peerSitesFromProject(sites, stack) };
-    return { model, operatorSecrets, options: readOptions(), renderOptions };
+    const { settings, problems } = parseCallRecordSettings(raw[CALL_RECORDS_KEY]);
+    problems.push(...validateCallRecordPorts(settings, model.site.ports));
+    if (problems.length > 0) {
+      throw new SiteValidationError(stack, problems);
+    }
+    const companySecret = raw[COMPANY_SECRET_KEY];
+    const callRecords: StackCallRecords = {
+      settings,
+      peers: loadCallRecordPeers(projectDir),
+      ...(companySecret === undefined || companySecret === null ? {} : { companySecret: String(companySecret) }),
+    };
+    return { model, operatorSecrets, options: readOptions(), renderOptions, callRecords };
   } catch (error) {
     if (error instanceof SiteValidationError) {
       throw new pulumi.RunError(error.message);

@@ -5,7 +5,9 @@
 #   1. Node dependencies, as pinned in package-lock.json;
 #   2. the Pulumi CLI, its Node.js language host and plugins (scripts/toolchain);
 #   3. a Docker engine: the configured one if it responds, otherwise Debian's docker.io;
-#   4. the Debian base image that the project's images build FROM.
+#   4. the Debian base image that the project's images build FROM;
+#   5. the company secret, from which the sites derive the passwords they
+#      share (INOVA_COMPANY_SECRET_FILE, default $INOVA_CACHE_DIR/company-secret).
 # Set INOVA_SETUP_TEST=1 to also install what the tests need (SIP clients,
 # Chromium, audio tools).
 set -euo pipefail
@@ -30,14 +32,29 @@ install_node_dependencies() {
   echo "$want" >"$stamp"
 }
 
+# Creates the company secret once: 32 random bytes in base64, readable by the
+# owner only. Every machine that deploys a site needs the same file, so copy
+# it from the first machine rather than running this on the others.
+ensure_company_secret() {
+  local file=${INOVA_COMPANY_SECRET_FILE:-$INOVA_CACHE_DIR/company-secret}
+  if [ -s "$file" ]; then
+    return 0
+  fi
+  progress "creating the company secret in $file"
+  mkdir -p "$(dirname "$file")"
+  (umask 077 && head -c 32 /dev/urandom | base64 >"$file.tmp") || die "cannot write $file"
+  mv "$file.tmp" "$file"
+}
+
 install_test_tools() {
-  apt_install sip-tester baresip-core sox espeak-ng faketime mariadb-client chromium iproute2
+  apt_install sip-tester baresip-core sox espeak-ng faketime mariadb-client mariadb-server chromium iproute2
 }
 
 install_node_dependencies
 bash "$INOVA_ROOT/scripts/toolchain/build.sh"
 ensure_docker_engine
 ensure_base_image
+ensure_company_secret
 if [ "${INOVA_SETUP_TEST:-}" = 1 ]; then
   install_test_tools
 fi

@@ -10,6 +10,11 @@ marker=/var/lib/inova/config-ready
 
 install -d -o asterisk -g asterisk -m 0755 /run/asterisk
 chown asterisk:asterisk /var/spool/asterisk /var/spool/asterisk/voicemail /var/log/asterisk 2>/dev/null || true
+install -d -o asterisk -g asterisk -m 0750 /var/log/asterisk/cdr-journal
+
+# Loads journaled call records that the database missed; it waits idle while call
+# records are not configured. It becomes a child of Asterisk after the exec below.
+setpriv --reuid=asterisk --regid=asterisk --init-groups /usr/local/bin/inova-records-reconcile &
 
 if [ ! -e "$marker" ]; then
   echo "inova-entrypoint: waiting for the configuration to be delivered"

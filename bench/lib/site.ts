@@ -17,7 +17,7 @@ export const SITE = "mochis";
 export const SITE_ADDRESS = "127.0.81.1";
 export const CONTAINER = `inova-${SITE}-pbx`;
 export const VOLUME = `inova-${SITE}-voicemail`;
-const PBX_IMAGE = "inova/asterisk:22";
+const PBX_IMAGE = `inova/asterisk:22-${SITE}`;
 const BASE_IMAGE = "inova/debian-sid:base";
 
 const docker = new Docker();

@@ -23,6 +23,7 @@ export { peerSitesFromProject, type PeerSite, type RenderOptions } from "./optio
 export { PROMPT_DIRECTORY } from "./names";
 export { ConfigSyntaxError } from "./writer";
 export { DialplanSyntaxError, DialplanValidationError } from "./dialplan";
+export * from "./call-records";
 
 /** The files of /etc/asterisk, keyed by file name. */
 export interface RenderedSiteConfig {

@@ -63,7 +63,8 @@ export const MODULE_GROUPS: readonly { readonly purpose: string; readonly module
   },
   {
     purpose: "Dialplan and applications",
-    modules: ["pbx_config.so", "app_dial.so", "app_playback.so", "app_voicemail.so", "app_directed_pickup.so"],
+    // app_stack runs Dial's pre-dial handlers (Gosub and Return).
+    modules: ["pbx_config.so", "app_dial.so", "app_playback.so", "app_voicemail.so", "app_directed_pickup.so", "app_stack.so"],
   },
   {
     purpose: "Dialplan functions",
@@ -71,6 +72,7 @@ export const MODULE_GROUPS: readonly { readonly purpose: string; readonly module
       "func_callerid.so",
       "func_cdr.so",
       "func_channel.so",
+      "func_cut.so",
       "func_devstate.so",
       "func_dialplan.so",
       "func_groupcount.so",

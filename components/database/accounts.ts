@@ -25,18 +25,19 @@ import { grantObjectSql, quoteAccount, quoteString, showGrantsAccount } from "./
  * - `monitor` (HQ only): reads the state of the replication connections.
  */
 export function accountPlan(site: DatabaseSite, peers: readonly DatabaseSite[]): PlannedAccount[] {
+  const localHost = site.localClientHost ?? site.clientAddress;
   const accounts: PlannedAccount[] = [
     {
       role: "pbx_writer",
       user: "pbx_writer",
-      host: site.clientAddress,
+      host: localHost,
       purpose: `the PBX of ${site.code} inserts call records`,
       grants: [{ privileges: ["INSERT"], object: `${CDR_DATABASE}.${CDR_TABLE}` }],
     },
     {
       role: "api_reader",
       user: "api_reader",
-      host: site.clientAddress,
+      host: localHost,
       purpose: `the API of ${site.code} reads call records`,
       grants: [{ privileges: ["SELECT"], object: `${CDR_DATABASE}.*` }],
     },
@@ -55,7 +56,7 @@ export function accountPlan(site: DatabaseSite, peers: readonly DatabaseSite[]):
     accounts.push({
       role: "monitor",
       user: "monitor",
-      host: site.clientAddress,
+      host: localHost,
       purpose: `reads the replication state of ${site.code} (SHOW ALL SLAVES STATUS)`,
       grants: [{ privileges: ["SLAVE MONITOR"], object: "*.*" }],
     });

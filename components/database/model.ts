@@ -44,6 +44,13 @@ export interface DatabaseSite {
    * cannot bind one (CHANGE MASTER has no MASTER_BIND). @default address
    */
   readonly clientAddress: string;
+  /**
+   * Host part of the accounts of the site's own clients (pbx_writer, api_reader, monitor):
+   * `localhost` when they connect over the server's Unix socket, shared with their
+   * containers by a volume, or an address when they connect over TCP. When absent,
+   * they connect over TCP from `clientAddress`.
+   */
+  readonly localClientHost?: string;
   /** `server_id`, unique among the sites that replicate together. */
   readonly serverId: number;
   /** `gtid_domain_id`, unique among the sites, so each site's transactions keep their own GTID sequence. */

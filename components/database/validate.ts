@@ -24,6 +24,12 @@ export function validateDatabaseSite(site: DatabaseSite): string[] {
       problems.push(`${label}: invalid ${key} ${JSON.stringify(site[key])}; expected an IPv4 address such as 127.0.82.1`);
     }
   }
+  const localHost = site.localClientHost;
+  if (localHost !== undefined && localHost !== "localhost" && parseIpv4(localHost) === undefined) {
+    problems.push(
+      `${label}: invalid localClientHost ${JSON.stringify(localHost)}; expected "localhost" or an IPv4 address`,
+    );
+  }
   if (site.address === "0.0.0.0") {
     problems.push(`${label}: address 0.0.0.0 would bind every interface; use the site's own address`);
   }

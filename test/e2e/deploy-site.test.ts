@@ -19,6 +19,8 @@ const SITE = "mochis";
 const ADDRESS = "127.0.81.1";
 const CONTAINER = `inova-${SITE}-pbx`;
 const VOLUME = `inova-${SITE}-voicemail`;
+/** Volumes the site keeps on destroy: voicemail and call records. */
+const KEPT_VOLUMES = [VOLUME, `inova-${SITE}-cdr-data`, `inova-${SITE}-cdr-journal`, `inova-${SITE}-cdr-backups`];
 const docker = new Docker();
 
 let project: ProjectCopy;
@@ -72,7 +74,9 @@ afterAll(async () => {
   if (project !== undefined) {
     // Leaves nothing behind even when a test failed half way.
     await project.run("pulumi", ["destroy", "--yes", "--stack", SITE, "--suppress-progress"], { timeoutMs: 300_000 });
-    await docker.getVolume(VOLUME).remove().catch(() => undefined);
+    for (const volume of KEPT_VOLUMES) {
+      await docker.getVolume(volume).remove().catch(() => undefined);
+    }
     project.remove();
   }
   rmSync(audioDir, { recursive: true, force: true });
@@ -182,10 +186,38 @@ describe("deployed HQ site", () => {
     await Promise.all(phones.splice(0).map((phone) => phone.stop()));
   });
 
-  it("destroys the containers and keeps the voicemail volume", async () => {
+  it("rejects an invalid stack before touching the site", async () => {
+    const before = await docker.getContainer(CONTAINER).inspect();
+    const stackFile = `Pulumi.${SITE}.yaml`;
+    const valid = project.readFile(stackFile);
+    const invalid = valid
+      .replace('{number: "104", name: Dudas,', '{number: "101", name: Dudas,')
+      .replace('members: ["100", "105", "106"]', 'members: ["100", "105", "166"]');
+    expect(invalid).not.toBe(valid);
+    project.writeFile(stackFile, invalid);
+
+    const result = await project.run("pulumi", ["up", "--yes", "--skip-preview", "--stack", SITE, "--suppress-progress"]);
+    project.writeFile(stackFile, valid);
+    const output = result.stdout + result.stderr;
+    expect(result.code).not.toBe(0);
+    expect(output).toContain('Site "mochis" has');
+    expect(output).toContain("E_DUPLICATE_NUMBER");
+    expect(output).toContain("E_UNKNOWN_MEMBER");
+
+    const after = await docker.getContainer(CONTAINER).inspect();
+    expect(after.Id).toBe(before.Id);
+    expect(after.State.Running).toBe(true);
+    const unchanged = await project.run("pulumi", ["preview", "--expect-no-changes", "--stack", SITE, "--suppress-progress"]);
+    expect(unchanged.code, `${unchanged.stdout}\n${unchanged.stderr}`).toBe(0);
+  });
+
+  it("destroys the containers and keeps the data volumes", async () => {
     await project.pulumi(["destroy", "--yes", "--stack", SITE, "--suppress-progress"], { timeoutMs: 300_000 });
     expect(await containerExists(CONTAINER)).toBe(false);
-    const volume = await docker.getVolume(VOLUME).inspect();
-    expect(volume.Name).toBe(VOLUME);
+    expect(await containerExists(`inova-${SITE}-cdr-db`)).toBe(false);
+    for (const name of KEPT_VOLUMES) {
+      const volume = await docker.getVolume(name).inspect();
+      expect(volume.Name).toBe(name);
+    }
   });
 });

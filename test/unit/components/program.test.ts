@@ -15,14 +15,21 @@ import {
   waitForRegistrations,
   type RegisteredResource,
 } from "./engine-mock";
-import { named, readRawStack, siteArgsFromStack, single, TYPES } from "./fixtures";
+import { DEFAULT_CALL_RECORD_SETTINGS, loadCallRecordPeers } from "../../../components/model/call-records";
+import { named, PROJECT_DIR, readRawStack, siteArgsFromStack, single, TYPES } from "./fixtures";
+
+/** Company secret set in the stack configuration, so the program reads no file. */
+const COMPANY_SECRET = "program-test-company-secret-0123456789abcdef";
 
 let program: typeof import("../../../index");
 let programResources: RegisteredResource[];
 
 beforeAll(async () => {
   await installMocks("mochis");
-  const config: Record<string, string> = { "inova-pbx:deleteDataOnDestroy": "true" };
+  const config: Record<string, string> = {
+    "inova-pbx:deleteDataOnDestroy": "true",
+    "inova-pbx:companySecret": COMPANY_SECRET,
+  };
   for (const [key, value] of Object.entries(readRawStack("mochis"))) {
     config[`inova-pbx:${key}`] = JSON.stringify(value);
   }
@@ -46,8 +53,10 @@ describe("index.ts program", () => {
     expect(program.iaxEndpoint).toBe("127.0.81.1:4569");
   });
 
-  it("passes deleteDataOnDestroy to the volume", () => {
-    expect(single(programResources, TYPES.volume).inputs.deleteOnDestroy).toBe(true);
+  it("passes deleteDataOnDestroy to the data volumes", () => {
+    for (const name of ["mochis-pbx-voicemail", "mochis-records-data", "mochis-records-journal", "mochis-records-backups"]) {
+      expect(named(programResources, name).inputs.deleteOnDestroy, name).toBe(true);
+    }
   });
 
   it("leaves forceRestart off by default", () => {
@@ -63,14 +72,22 @@ describe("index.ts program", () => {
   });
 
   it("exports the container name and image id", async () => {
-    const container = single(programResources, TYPES.container);
+    const container = named(programResources, "mochis-pbx-container");
     expect(await valueOf(program.pbxContainer)).toBe("inova-mochis-pbx");
     expect(await valueOf(program.pbxImageId)).toBe(container.inputs.imageId);
   });
 
   it("registers the graph that Site builds from the stack file", async () => {
     const components = await loadComponents();
-    const direct = await recordSite(components, "mochis", { ...siteArgsFromStack("mochis"), deleteDataOnDestroy: true });
+    const direct = await recordSite(components, "mochis", {
+      ...siteArgsFromStack("mochis"),
+      deleteDataOnDestroy: true,
+      callRecords: {
+        settings: DEFAULT_CALL_RECORD_SETTINGS,
+        peers: loadCallRecordPeers(PROJECT_DIR),
+        companySecret: pulumi.secret(COMPANY_SECRET),
+      },
+    });
     const summarize = (resources: readonly RegisteredResource[]) =>
       resources.map((resource) => ({ type: resource.type, name: resource.name, parent: resource.parent, inputs: resource.inputs }));
     const byName = (left: { name: string }, right: { name: string }) => left.name.localeCompare(right.name);

@@ -41,7 +41,7 @@ describe.each(STACKS)("%s stack graph", (code) => {
   it("builds one image from the asterisk context", () => {
     const image = single(run.resources, TYPES.image);
     expect(image.name).toBe(`${code}-pbx-image`);
-    expect(image.inputs.name).toBe("inova/asterisk:22");
+    expect(image.inputs.name).toBe(`inova/asterisk:22-${code}`);
     expect(image.inputs.context).toBe(`${args.projectDir}/assets/asterisk`);
     expect(image.inputs.buildArgs).toEqual({ BASE_IMAGE: "inova/debian-sid:base" });
   });
