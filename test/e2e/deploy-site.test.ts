@@ -7,6 +7,7 @@
 import Docker from "dockerode";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { PassThrough } from "node:stream";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -48,6 +49,21 @@ async function startPhone(user: string, localAddress: string, hz: number): Promi
   phones.push(phone);
   await phone.register();
   return phone;
+}
+
+/** Runs a command in a container and returns its trimmed standard output. */
+async function execIn(container: string, command: string[]): Promise<string> {
+  const execution = await docker.getContainer(container).exec({ Cmd: command, AttachStdout: true, AttachStderr: true });
+  const stream = await execution.start({ hijack: true, stdin: false });
+  const stdout = new PassThrough();
+  let text = "";
+  stdout.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+  docker.modem.demuxStream(stream, stdout, new PassThrough());
+  await new Promise<void>((resolve, reject) => {
+    stream.on("end", () => resolve());
+    stream.on("error", reject);
+  });
+  return text.trim();
 }
 
 /** Steps of a `pulumi preview --json` that change something, as `op type name`. */
@@ -124,6 +140,19 @@ describe("deployed HQ site", () => {
     expect(await toneSeconds(await caller.recording(), 1300)).toBeGreaterThan(1);
     expect(await toneSeconds(await callee.recording(), 700)).toBeGreaterThan(1);
     await Promise.all(phones.splice(0).map((phone) => phone.stop()));
+
+    // The call's record reaches the site's database with the site in its key.
+    const query =
+      "SELECT CONCAT_WS(' ', site, src, dst, disposition, billsec > 0) FROM inova_cdr.cdr " +
+      "WHERE src = '100' AND dst = '101' ORDER BY calldate DESC LIMIT 1";
+    let record = "";
+    for (let attempt = 0; attempt < 40 && record === ""; attempt++) {
+      record = await execIn(`inova-${SITE}-cdr-db`, ["mariadb", "--batch", "--skip-column-names", "-e", query]);
+      if (record === "") {
+        await sleep(500);
+      }
+    }
+    expect(record).toBe("mochis 100 101 ANSWERED 1");
   });
 
   it("previews an unchanged stack as no change", async () => {
@@ -169,19 +198,7 @@ describe("deployed HQ site", () => {
     await callee.waitForState("CLOSED");
     expect(await toneSeconds(await caller.recording(), 1300)).toBeGreaterThan(callSeconds - 1.5);
 
-    const endpoint = await docker.getContainer(CONTAINER).exec({
-      Cmd: ["asterisk", "-rx", "pjsip show endpoint 102"],
-      AttachStdout: true,
-      AttachStderr: true,
-    });
-    const output = await new Promise<string>((resolve, reject) => {
-      endpoint.start({ hijack: true, stdin: false }, (error, stream) => {
-        if (error || stream === undefined) return reject(error);
-        let text = "";
-        stream.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
-        stream.on("end", () => resolve(text));
-      });
-    });
+    const output = await execIn(CONTAINER, ["asterisk", "-rx", "pjsip show endpoint 102"]);
     expect(output).toContain("Facturación y Cobranza");
     await Promise.all(phones.splice(0).map((phone) => phone.stop()));
   });
