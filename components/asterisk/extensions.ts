@@ -17,8 +17,12 @@ import {
 } from "./dialplan";
 import { buildIvrContext, IVR_RETURN_VARIABLE, setLanguage, UNAVAILABLE_EXTENSION } from "./ivr";
 import {
+  CALL_COUNT_CATEGORY,
+  CALL_LIMIT_VARIABLE,
+  callCountContext,
   EXTENSION_RING_SECONDS,
   internalContext,
+  internalRoutesContext,
   ivrContext,
   localContext,
   origin,
@@ -30,6 +34,7 @@ import {
   unknownNumberContext,
   voicemailContext,
 } from "./names";
+import { deviceName } from "./devices";
 import { comparePeers, type PeerSite, type RenderOptions } from "./options";
 import { renderConfigFile, section, setting } from "./writer";
 
@@ -41,6 +46,13 @@ export const VOICEMAIL_LABEL = "voicemail";
 
 /** Label of the priority that handles a busy extension. */
 export const BUSY_LABEL = "busy";
+
+/** Labels of the priority that routes a phone's call, and of the one that rejects it over the caller's call limit. */
+const ROUTE_LABEL = "route";
+const CALL_LIMIT_LABEL = "over-limit";
+
+/** Channel variable of the count-calls handler: the dialed device, e.g. `PJSIP/100`. */
+const DIALED_DEVICE_VARIABLE = "DIALED_DEVICE";
 
 /** Label of a ring group's Dial, and of the jump to voicemail after it. */
 const DIAL_LABEL = "dial";
@@ -87,12 +99,16 @@ export function renderExtensionsConf(model: SiteModel, options?: RenderOptions):
 
 /**
  * Builds the site's dialplan:
- * - `from-internal-<site>`: phones' calls; feature codes, then local numbers, other sites,
+ * - `from-internal-<site>`: where phones' calls start; rejects a call over the caller's call
+ *   limit and sends the others on to `internal-routes-<site>`.
+ * - `internal-routes-<site>`: phones' calls; feature codes, then local numbers, other sites,
  *   and an "unknown number" message, searched in that order.
  * - `local-<site>`: every extension, ring group and IVR number.
  * - `outbound-<site>`: access code + number of each other site.
  * - `from-trunk-<site>`: calls from other sites; local numbers only, anything else rejected.
  * - `ivr-<site>-<number>`: one menu per IVR.
+ * - `count-calls-<site>`: pre-dial handler that counts each dialed extension's channel as one
+ *   of its calls.
  */
 export function buildDialplan(model: SiteModel, options?: RenderOptions): Dialplan {
   const { site } = model;
@@ -102,6 +118,7 @@ export function buildDialplan(model: SiteModel, options?: RenderOptions): Dialpl
 
   return {
     contexts: [
+      buildPhoneContext(site),
       internalCallsContext(site),
       buildLocalContext(model),
       buildOutboundContext(model, peers),
@@ -114,6 +131,63 @@ export function buildDialplan(model: SiteModel, options?: RenderOptions): Dialpl
       },
       buildRejectContext(site),
       ...ivrs.map((ivr) => buildIvrContext(model, ivr, (option) => optionTarget(model, ivr, option, peers))),
+      buildCallCountContext(site),
+    ],
+  };
+}
+
+/**
+ * Builds the context where phones' calls start. Each extension's channels are counted in the
+ * CALL_COUNT_CATEGORY group of its number: the channel a phone calls from (set here) and the
+ * channel that rings it (set by the count-calls handler). A call that would give the caller
+ * more than its CALL_LIMIT is rejected with cause 34 (no circuit available, SIP 503).
+ * A channel without CALL_LIMIT is not a phone's own call but, for example, an outside caller
+ * whom an extension blind-transfers. It is routed without the check, and the extension it
+ * reaches still applies its own limit.
+ */
+function buildPhoneContext(site: Site): Context {
+  const caller = Expression.variable("CALLERID(num)");
+  const overLimit = Expression.compare(Expression.groupCount(caller, CALL_COUNT_CATEGORY), ">", Expression.variable(CALL_LIMIT_VARIABLE));
+  const priorities: Priority[] = [
+    ...steps(
+      { app: "Set", variable: `GROUP(${CALL_COUNT_CATEGORY})`, value: caller },
+      { app: "GotoIf", condition: Expression.equals(CALL_LIMIT_VARIABLE, ""), ifTrue: { priority: ROUTE_LABEL } },
+      { app: "GotoIf", condition: overLimit, ifTrue: { priority: CALL_LIMIT_LABEL } },
+    ),
+    {
+      label: ROUTE_LABEL,
+      application: { app: "Goto", target: { context: internalRoutesContext(site), extension: Expression.variable("EXTEN"), priority: 1 } },
+    },
+    { label: CALL_LIMIT_LABEL, application: { app: "NoOp", text: "Call limit of the calling extension reached" } },
+    { application: { app: "Hangup", cause: HANGUP_CAUSE.noCircuitAvailable } },
+  ];
+  return {
+    name: internalContext(site),
+    comments: [
+      "Calls from the site's phones: the caller's call limit (CALL_LIMIT, set by its endpoint or peer), then routing.",
+    ],
+    extensions: ANY_NUMBER_PATTERNS.map((pattern) => ({ name: pattern, priorities })),
+  };
+}
+
+/**
+ * Builds the pre-dial handler of every Dial to an extension. It runs on the dialed channel,
+ * e.g. `PJSIP/100-00000001`, and puts it in the group of its extension, `100`. Extension
+ * numbers are digits only, so the device name ends at the first `-`.
+ */
+function buildCallCountContext(site: Site): Context {
+  return {
+    name: callCountContext(site),
+    comments: ["Pre-dial handler: counts the dialed channel as a call of its extension."],
+    extensions: [
+      {
+        name: "s",
+        priorities: steps(
+          { app: "Set", variable: DIALED_DEVICE_VARIABLE, value: Expression.cut("CHANNEL(name)", "-", 1) },
+          { app: "Set", variable: `GROUP(${CALL_COUNT_CATEGORY})`, value: Expression.cut(DIALED_DEVICE_VARIABLE, "/", 2) },
+          { app: "Return" },
+        ),
+      },
     ],
   };
 }
@@ -122,8 +196,8 @@ function internalCallsContext(site: Site): Context {
   const languageSet = setLanguage(site);
   const mailboxContext = voicemailContext(site);
   return {
-    name: internalContext(site),
-    comments: ["Calls from the site's phones."],
+    name: internalRoutesContext(site),
+    comments: [`Routing of the site's phones' calls, once ${internalContext(site)} has checked the call limit.`],
     includes: [localContext(site), outboundContext(site), unknownNumberContext(site)],
     extensions: [
       {
@@ -180,7 +254,8 @@ function buildLocalContext(model: SiteModel): Context {
  * Builds an extension that rings its device for 20 s, then goes to its voicemail: the busy greeting when
  * the device was busy, the unavailable one otherwise. A device that is not registered (device
  * state UNAVAILABLE) goes to voicemail at once: dialing it would only fail, and PJSIP logs
- * an error for every such attempt.
+ * an error for every such attempt. An extension already in `maxCalls` calls is busy without
+ * ringing.
  */
 function extensionDial(site: Site, extension: Extension): DialplanExtension {
   const device = deviceOf(extension);
@@ -207,7 +282,8 @@ function extensionDial(site: Site, extension: Extension): DialplanExtension {
         { app: "NoOp", text: plainArgument(`Extension ${extension.number} ${extension.name}`, `name of extension ${extension.number}`) },
         setLanguage(site),
         skipIfInState(device, "UNAVAILABLE", { priority: VOICEMAIL_LABEL }),
-        { app: "Dial", channels: [device], timeoutSeconds: EXTENSION_RING_SECONDS, options: DIAL_OPTIONS },
+        skipIfAtCallLimit(extension, { priority: BUSY_LABEL }),
+        dialExtensions(site, [device], EXTENSION_RING_SECONDS),
         { app: "GotoIf", condition: Expression.equals("DIALSTATUS", "BUSY"), ifTrue: { priority: BUSY_LABEL } },
       ),
       ...afterDial,
@@ -217,8 +293,9 @@ function extensionDial(site: Site, extension: Extension): DialplanExtension {
 
 /**
  * Builds a ring group that rings its members at once (ringall) or one after another (hunt, each for
- * `ringSeconds`). Members that are not registered are left out, and hunt also skips busy
- * members. Unanswered, the call goes to the voicemail of the first member.
+ * `ringSeconds`). Members that are not registered or already in `maxCalls` calls are left
+ * out, and hunt also skips busy members. Unanswered, the call goes to the voicemail of the
+ * first member.
  */
 function ringGroupDial(model: SiteModel, ringGroup: RingGroup): DialplanExtension {
   const members = ringGroup.members.map((number) => findMember(model, ringGroup, number));
@@ -226,7 +303,7 @@ function ringGroupDial(model: SiteModel, ringGroup: RingGroup): DialplanExtensio
     throw new DialplanSyntaxError(`ring group ${ringGroup.number} has no members.`);
   }
   const voicemail: GotoTarget = { extension: members[0].number, priority: VOICEMAIL_LABEL };
-  const dialing = ringGroup.strategy === "ringall" ? ringAll(ringGroup, members, voicemail) : hunt(ringGroup, members);
+  const dialing = ringGroup.strategy === "ringall" ? ringAll(model.site, ringGroup, members, voicemail) : hunt(model.site, ringGroup, members);
   const strategy = ringGroup.strategy === "ringall" ? "all members at once" : "members one after another";
 
   return {
@@ -250,31 +327,25 @@ function ringGroupDial(model: SiteModel, ringGroup: RingGroup): DialplanExtensio
  * Collects the registered members into RING_TARGETS (`&PJSIP/100&IAX2/103`), then dials them
  * all with one Dial; with no member registered the call goes straight to voicemail.
  */
-function ringAll(ringGroup: RingGroup, members: readonly Extension[], voicemail: GotoTarget): Priority[] {
+function ringAll(site: Site, ringGroup: RingGroup, members: readonly Extension[], voicemail: GotoTarget): Priority[] {
   const priorities: Priority[] = [{ application: { app: "Set", variable: RING_TARGETS_VARIABLE, value: "" } }];
   members.forEach((member, index) => {
     const next = index + 1 < members.length ? memberLabel(index + 1) : DIAL_LABEL;
     priorities.push(
       { ...labelFor(index), application: skipIfInState(deviceOf(member), "UNAVAILABLE", { priority: next }) },
+      { application: skipIfAtCallLimit(member, { priority: next }) },
       { application: { app: "Set", variable: RING_TARGETS_VARIABLE, value: Expression.withDialTarget(RING_TARGETS_VARIABLE, deviceOf(member)) } },
     );
   });
   priorities.push(
     { label: DIAL_LABEL, application: { app: "GotoIf", condition: Expression.equals(RING_TARGETS_VARIABLE, ""), ifTrue: voicemail } },
-    {
-      application: {
-        app: "Dial",
-        channels: Expression.substring(RING_TARGETS_VARIABLE, 1),
-        timeoutSeconds: ringGroup.ringSeconds,
-        options: DIAL_OPTIONS,
-      },
-    },
+    { application: dialExtensions(site, Expression.substring(RING_TARGETS_VARIABLE, 1), ringGroup.ringSeconds) },
   );
   return priorities;
 }
 
-/** Dials each member in turn, skipping those that are not registered or already busy. */
-function hunt(ringGroup: RingGroup, members: readonly Extension[]): Priority[] {
+/** Dials each member in turn, skipping those that are not registered, busy or at their call limit. */
+function hunt(site: Site, ringGroup: RingGroup, members: readonly Extension[]): Priority[] {
   const priorities: Priority[] = [];
   members.forEach((member, index) => {
     const next = index + 1 < members.length ? memberLabel(index + 1) : GROUP_DONE_LABEL;
@@ -282,7 +353,8 @@ function hunt(ringGroup: RingGroup, members: readonly Extension[]): Priority[] {
     priorities.push(
       { ...labelFor(index), application: skipIfInState(device, "UNAVAILABLE", { priority: next }) },
       { application: skipIfInState(device, "BUSY", { priority: next }) },
-      { application: { app: "Dial", channels: [device], timeoutSeconds: ringGroup.ringSeconds, options: DIAL_OPTIONS } },
+      { application: skipIfAtCallLimit(member, { priority: next }) },
+      { application: dialExtensions(site, [device], ringGroup.ringSeconds) },
     );
   });
   return priorities;
@@ -291,6 +363,23 @@ function hunt(ringGroup: RingGroup, members: readonly Extension[]): Priority[] {
 /** `GotoIf($["${DEVICE_STATE(device)}" = "STATE"]?target)`. */
 function skipIfInState(device: string, state: "UNAVAILABLE" | "BUSY", target: GotoTarget): Application {
   return { app: "GotoIf", condition: Expression.equals(`DEVICE_STATE(${device})`, state), ifTrue: target };
+}
+
+/** `GotoIf($[${GROUP_COUNT(100@extension-calls)} >= maxCalls]?target)`: the extension has no call left. */
+function skipIfAtCallLimit(extension: Extension, target: GotoTarget): Application {
+  const calls = Expression.groupCount(deviceName(extension), CALL_COUNT_CATEGORY);
+  return { app: "GotoIf", condition: Expression.compare(calls, ">=", extension.maxCalls), ifTrue: target };
+}
+
+/** Dials extensions' devices with the transfer options and the handler that counts each dialed channel. */
+function dialExtensions(site: Site, channels: readonly string[] | Expression, timeoutSeconds: number): Application {
+  return {
+    app: "Dial",
+    channels,
+    timeoutSeconds,
+    options: DIAL_OPTIONS,
+    preDialHandler: { context: callCountContext(site), extension: "s", priority: 1 },
+  };
 }
 
 /** Returns the label of a member's first check. The first member needs none, because nothing jumps to it. */

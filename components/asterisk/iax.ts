@@ -2,7 +2,7 @@
 
 import type { Extension, SiteModel, SiteSecrets } from "../model/types";
 import { callerId, deviceName, extensionPassword } from "./devices";
-import { CODECS, internalContext, origin, sortByNumber, voicemailContext } from "./names";
+import { CALL_LIMIT_VARIABLE, CODECS, internalContext, origin, sortByNumber, voicemailContext } from "./names";
 import { allowedNetworks, type RenderOptions } from "./options";
 import { include, renderConfigFile, section, setting, type ConfigSection } from "./writer";
 
@@ -11,6 +11,16 @@ export const IAX_BIND_FILE = "iax_bind.conf";
 
 /** Each peer's secret, added to the peer sections. */
 export const IAX_SECRETS_FILE = "iax_secrets.conf";
+
+/**
+ * Call numbers (`maxcallnumbers`) that one IAX2 phone's address may hold: a guard against
+ * floods, not the call limit, which the dialplan enforces. chan_iax2 (Asterisk 22) keeps the
+ * call number of each call, registration and qualify poke counted for 60 s (MIN_REUSE_TIME)
+ * after it ends, so a value close to maxCalls locks a phone out after a few short calls.
+ * NOTE: 32 is an estimate. It leaves room for about 30 call attempts a minute next to one
+ * registration refresh and one qualify poke.
+ */
+export const IAX_CALL_NUMBERS_PER_PHONE = 32;
 
 /**
  * Renders iax.conf: general settings, then one `type=friend` peer per IAX2 extension that
@@ -76,6 +86,8 @@ function peerSection(model: SiteModel, extension: Extension, networks: readonly 
     setting("type", "friend"),
     setting("host", "dynamic"),
     setting("context", internalContext(model.site)),
+    // The dialplan rejects a call from this peer that would exceed its call limit.
+    setting("setvar", `__${CALL_LIMIT_VARIABLE}=${extension.maxCalls}`),
     setting("callerid", callerId(extension)),
     setting("language", model.site.language),
     setting("disallow", "all"),
@@ -84,9 +96,8 @@ function peerSection(model: SiteModel, extension: Extension, networks: readonly 
     setting("requirecalltoken", "yes"),
     setting("deny", "0.0.0.0/0.0.0.0"),
     ...networks.map((network) => setting("permit", network)),
-    // NOTE: chan_iax2 applies this limit to the peer's IP address once it registers, and
-    // registration and qualify pokes take call numbers too, hence the two spare ones.
-    setting("maxcallnumbers", extension.maxCalls + 2),
+    // chan_iax2 applies this limit to the peer's IP address once it registers.
+    setting("maxcallnumbers", IAX_CALL_NUMBERS_PER_PHONE),
     setting("qualify", "yes"),
     // Media stays on this server rather than going directly between the phones.
     setting("transfer", "no"),

@@ -25,9 +25,32 @@ export const SIP_TRANSPORT = "transport-udp";
 /** Manager (AMI) account that the provisioner uses to count calls and reload. */
 export const MANAGER_USER = "inova-provisioner";
 
-/** Context of calls placed by the site's own phones. */
+/**
+ * Group category (func_groupcount) that contains one channel per call of an extension: the
+ * channel a phone calls from, and the channel that rings it. The group is the extension number.
+ */
+export const CALL_COUNT_CATEGORY = "extension-calls";
+
+/**
+ * Channel variable with the maximum simultaneous calls of the calling extension, set by its
+ * endpoint or peer. Endpoints and peers set it as `__CALL_LIMIT`, so that channels created on
+ * behalf of the phone, such as the consultation call of an attended transfer, inherit it.
+ */
+export const CALL_LIMIT_VARIABLE = "CALL_LIMIT";
+
+/** Context where calls placed by the site's phones start: it checks the caller's call limit. */
 export function internalContext(site: Site): string {
   return `from-internal-${site.code}`;
+}
+
+/** Context that routes calls placed by the site's phones, once the call limit allows them. */
+export function internalRoutesContext(site: Site): string {
+  return `internal-routes-${site.code}`;
+}
+
+/** Context of the pre-dial handler that counts a dialed extension's channel as one of its calls. */
+export function callCountContext(site: Site): string {
+  return `count-calls-${site.code}`;
 }
 
 /** Context with every local number: extensions, ring groups and IVRs. */

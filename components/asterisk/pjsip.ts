@@ -4,6 +4,7 @@ import type { Extension, SiteModel, SiteSecrets } from "../model/types";
 import { callerId, deviceName, extensionPassword } from "./devices";
 import {
   authSection,
+  CALL_LIMIT_VARIABLE,
   CODECS,
   internalContext,
   LOCAL_ACL,
@@ -86,6 +87,8 @@ function endpointSection(model: SiteModel, extension: Extension, groups: readonl
     setting("type", "endpoint"),
     setting("transport", SIP_TRANSPORT),
     setting("context", internalContext(model.site)),
+    // The dialplan rejects a call from this endpoint that would exceed its call limit.
+    setting("set_var", `__${CALL_LIMIT_VARIABLE}=${extension.maxCalls}`),
     setting("disallow", "all"),
     ...CODECS.map((codec) => setting("allow", codec)),
     setting("auth", authSection(name)),
@@ -94,7 +97,7 @@ function endpointSection(model: SiteModel, extension: Extension, groups: readonl
     setting("language", model.site.language),
     setting("direct_media", "no"),
     setting("dtmf_mode", "rfc4733"),
-    // Reports the endpoint busy in its hint once this many calls are up.
+    // Reports the endpoint busy in its hint once this many calls are up. The dialplan enforces the limit.
     setting("device_state_busy_at", extension.maxCalls),
     setting("acl", LOCAL_ACL),
     setting("contact_acl", LOCAL_ACL),

@@ -31,8 +31,8 @@ export function labelName(label: string): string {
   return label;
 }
 
-/** Renders a target as `[[context,]extension,]priority`. */
-export function formatTarget(target: GotoTarget): string {
+/** Renders a target as `[[context,]extension,]priority`, or joined by `separator` where an option list needs `^`. */
+export function formatTarget(target: GotoTarget, separator = ","): string {
   const parts: string[] = [];
   if (target.context !== undefined) {
     if (target.extension === undefined) {
@@ -40,7 +40,12 @@ export function formatTarget(target: GotoTarget): string {
     }
     parts.push(contextName(target.context));
   }
-  if (target.extension !== undefined) {
+  if (target.extension instanceof Expression) {
+    if (target.context === undefined) {
+      throw new DialplanSyntaxError(`Goto target extension ${target.extension.text} is an expression; name the context it is looked up in.`);
+    }
+    parts.push(target.extension.text);
+  } else if (target.extension !== undefined) {
     if (!TARGET_EXTENSION.test(target.extension)) {
       throw new DialplanSyntaxError(
         `Goto target extension "${target.extension}" is invalid: name one concrete extension (digits, '*', '#', '+' or a word), not a pattern.`,
@@ -49,7 +54,7 @@ export function formatTarget(target: GotoTarget): string {
     parts.push(target.extension);
   }
   parts.push(typeof target.priority === "number" ? priorityNumber(target.priority) : labelName(target.priority));
-  return parts.join(",");
+  return parts.join(separator);
 }
 
 /** Renders an application as `Name(arguments)`. */
@@ -66,6 +71,8 @@ export function applicationTargets(application: Application): GotoTarget[] {
       return [application.ifTrue, application.ifFalse].filter((target): target is GotoTarget => target !== undefined);
     case "GotoIfTime":
       return [application.ifTrue];
+    case "Dial":
+      return application.preDialHandler === undefined ? [] : [application.preDialHandler];
     default:
       return [];
   }
@@ -76,11 +83,12 @@ function applicationArguments(application: Application): string[] {
     case "Answer":
     case "Pickup":
     case "Progress":
+    case "Return":
       return [];
     case "Background":
       return [soundFiles(application.files)];
     case "Dial":
-      return dialArguments(application.channels, application.timeoutSeconds, application.options);
+      return dialArguments(application.channels, application.timeoutSeconds, application.options, application.preDialHandler);
     case "Goto":
       return [formatTarget(application.target)];
     case "GotoIf":
@@ -113,17 +121,30 @@ function applicationArguments(application: Application): string[] {
   }
 }
 
-function dialArguments(channels: readonly string[] | Expression, timeoutSeconds: number, options: string | undefined): string[] {
+function dialArguments(
+  channels: readonly string[] | Expression,
+  timeoutSeconds: number,
+  options: string | undefined,
+  preDialHandler: GotoTarget | undefined,
+): string[] {
   const targets = channels instanceof Expression ? channels.text : channelList(channels);
   if (timeoutSeconds <= 0) {
     throw new DialplanSyntaxError(`Dial timeout ${timeoutSeconds} must be a positive number of seconds.`);
   }
   const args = [targets, integer(timeoutSeconds, "Dial timeout")];
-  if (options !== undefined && options !== "") {
-    if (!DIAL_OPTIONS.test(options)) {
-      throw new DialplanSyntaxError(`Dial options "${options}" are invalid: expected option letters only.`);
+  let optionText = options ?? "";
+  if (!DIAL_OPTIONS.test(optionText)) {
+    throw new DialplanSyntaxError(`Dial options "${optionText}" are invalid: expected option letters only.`);
+  }
+  if (preDialHandler !== undefined) {
+    if (preDialHandler.context === undefined || preDialHandler.extension === undefined || preDialHandler.extension instanceof Expression) {
+      throw new DialplanSyntaxError("a Dial pre-dial handler needs a context and a concrete extension.");
     }
-    args.push(options);
+    // Inside an option's parentheses `,` would end Dial's option argument, so the parts are joined by `^`.
+    optionText += `b(${formatTarget(preDialHandler, "^")})`;
+  }
+  if (optionText !== "") {
+    args.push(optionText);
   }
   return args;
 }

@@ -19,6 +19,9 @@ const SYNTAX_CHARACTERS = /[,|;$[\]{}()?:"\\&^=]/u;
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 const VARIABLE_NAME = /^_{0,2}[A-Za-z][A-Za-z0-9_]*(\([A-Za-z0-9_/-]+\))?$/;
+const GROUP_NAME = /^[A-Za-z0-9_-]+$/;
+/** Delimiters that CUT may split on: none of them has a meaning in an argument. */
+const CUT_DELIMITER = /^[-/.@_]$/;
 const DIAL_TARGET = /^(PJSIP|IAX2)\/[A-Za-z0-9_]+$/;
 
 /**
@@ -89,6 +92,32 @@ export class Expression {
     return new Expression(`\${${variableName(name)}:${integer(offset, "substring offset")}}`);
   }
 
+  /**
+   * `${GROUP_COUNT(group@category)}`: how many channels are in the group, as func_groupcount
+   * counts them. `group` is a literal name or an expression such as `${CALLERID(num)}`.
+   */
+  static groupCount(group: string | Expression, category: string): Expression {
+    const groupText = group instanceof Expression ? group.text : checkGroupName(group, "group");
+    return new Expression(`\${GROUP_COUNT(${groupText}@${checkGroupName(category, "group category")})}`);
+  }
+
+  /** `${CUT(NAME,delimiter,field)}`: field number `field` (from 1) of the variable's value. */
+  static cut(name: string, delimiter: string, field: number): Expression {
+    if (!CUT_DELIMITER.test(delimiter)) {
+      throw new DialplanSyntaxError(`CUT delimiter "${delimiter}" is invalid: expected one of - / . @ _.`);
+    }
+    if (field < 1) {
+      throw new DialplanSyntaxError(`CUT field ${field} is invalid: fields are numbered from 1.`);
+    }
+    return new Expression(`\${CUT(${variableName(name)},${delimiter},${integer(field, "CUT field")})}`);
+  }
+
+  /** `$[left > right]` or `$[left >= right]`: a numeric comparison of two expressions or numbers. */
+  static compare(left: Expression | number, operator: ">" | ">=", right: Expression | number): Expression {
+    const operand = (value: Expression | number): string => (value instanceof Expression ? value.text : integer(value, "compared number"));
+    return new Expression(`$[${operand(left)} ${operator} ${operand(right)}]`);
+  }
+
   /** `${NAME}&device`: the Dial target list in the variable with one more device. */
   static withDialTarget(name: string, device: string): Expression {
     if (!DIAL_TARGET.test(device)) {
@@ -96,6 +125,13 @@ export class Expression {
     }
     return new Expression(`\${${variableName(name)}}&${device}`);
   }
+}
+
+function checkGroupName(name: string, what: string): string {
+  if (!GROUP_NAME.test(name)) {
+    throw new DialplanSyntaxError(`${what} "${name}" is invalid: use letters, digits, '_' and '-'.`);
+  }
+  return name;
 }
 
 /** Returns `n` as text when it is a non-negative integer. */

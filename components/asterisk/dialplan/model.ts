@@ -9,7 +9,11 @@ import type { Expression } from "./arguments";
  */
 export interface GotoTarget {
   readonly context?: string;
-  readonly extension?: string;
+  /**
+   * A concrete extension, or an expression such as `${EXTEN}` that Asterisk evaluates when the
+   * call jumps. Validation can then check only the context, so an expression needs a context.
+   */
+  readonly extension?: string | Expression;
   /** Priority number, or the label of a priority. */
   readonly priority: number | string;
 }
@@ -39,6 +43,8 @@ export type Application =
       readonly timeoutSeconds: number;
       /** Dial options such as `tT` (either party may transfer). */
       readonly options?: string;
+      /** Subroutine run on each dialed channel before it is called (Dial option `b`); it must end with Return. */
+      readonly preDialHandler?: GotoTarget;
     }
   | { readonly app: "Goto"; readonly target: GotoTarget }
   | {
@@ -56,6 +62,8 @@ export type Application =
   | { readonly app: "Playback"; readonly files: readonly string[]; readonly noAnswer?: boolean }
   /** Sends early media (SIP 183), so a message can play without answering. */
   | { readonly app: "Progress" }
+  /** Ends a subroutine such as a pre-dial handler. */
+  | { readonly app: "Return" }
   | { readonly app: "Set"; readonly variable: string; readonly value: string | Expression }
   | {
       readonly app: "VoiceMail";

@@ -2,7 +2,7 @@
 // existing context, extension and priority, and menus keep the extensions they need.
 
 import { applicationTargets, contextName, formatTarget, labelName } from "./applications";
-import { DialplanSyntaxError } from "./arguments";
+import { DialplanSyntaxError, Expression } from "./arguments";
 import type { Context, Dialplan, DialplanExtension, GotoTarget } from "./model";
 import { extensionName, isPattern, matchesExtension } from "./patterns";
 
@@ -121,6 +121,11 @@ function resolveTarget(
     return `context "${target.context}" does not exist.`;
   }
 
+  if (target.extension instanceof Expression) {
+    // Known only when the call jumps; formatTarget has required the context.
+    return undefined;
+  }
+
   let extension: DialplanExtension | undefined;
   if (target.extension === undefined) {
     extension = currentExtension;
@@ -197,7 +202,8 @@ function safeMatch(pattern: string, dialed: string): boolean {
 }
 
 function describeTarget(target: GotoTarget): string {
-  return [target.context, target.extension, target.priority].filter((part) => part !== undefined).join(",");
+  const extension = target.extension instanceof Expression ? target.extension.text : target.extension;
+  return [target.context, extension, target.priority].filter((part) => part !== undefined).join(",");
 }
 
 function collect(problems: string[], check: () => unknown): void {

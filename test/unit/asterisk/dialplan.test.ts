@@ -117,6 +117,43 @@ describe("renderApplication", () => {
     );
   });
 
+  it("renders a pre-dial handler as Dial option b", () => {
+    const handler = { context: "count-calls-x", extension: "s", priority: 1 };
+    expect(renderApplication({ app: "Dial", channels: ["PJSIP/100"], timeoutSeconds: 20, options: "tT", preDialHandler: handler })).toBe(
+      "Dial(PJSIP/100,20,tTb(count-calls-x^s^1))",
+    );
+    expect(renderApplication({ app: "Dial", channels: ["PJSIP/100"], timeoutSeconds: 20, preDialHandler: handler })).toBe(
+      "Dial(PJSIP/100,20,b(count-calls-x^s^1))",
+    );
+    expect(() =>
+      renderApplication({ app: "Dial", channels: ["PJSIP/100"], timeoutSeconds: 20, preDialHandler: { extension: "s", priority: 1 } }),
+    ).toThrow(/pre-dial handler needs a context/);
+    expect(renderApplication({ app: "Return" })).toBe("Return()");
+  });
+
+  it("renders a jump to an extension evaluated at run time", () => {
+    expect(renderApplication({ app: "Goto", target: { context: "from-internal-x", extension: Expression.variable("EXTEN"), priority: 1 } })).toBe(
+      "Goto(from-internal-x,${EXTEN},1)",
+    );
+    expect(() => renderApplication({ app: "Goto", target: { extension: Expression.variable("EXTEN"), priority: 1 } })).toThrow(
+      /name the context/,
+    );
+  });
+
+  it("builds call counting expressions", () => {
+    expect(Expression.groupCount("100", "extension-calls").text).toBe("${GROUP_COUNT(100@extension-calls)}");
+    expect(Expression.groupCount(Expression.variable("CALLERID(num)"), "extension-calls").text).toBe(
+      "${GROUP_COUNT(${CALLERID(num)}@extension-calls)}",
+    );
+    expect(Expression.cut("CHANNEL(name)", "-", 1).text).toBe("${CUT(CHANNEL(name),-,1)}");
+    expect(Expression.compare(Expression.groupCount("100", "c"), ">=", 2).text).toBe("$[${GROUP_COUNT(100@c)} >= 2]");
+    expect(Expression.compare(Expression.variable("A"), ">", Expression.variable("B")).text).toBe("$[${A} > ${B}]");
+    expect(() => Expression.groupCount("100,x", "c")).toThrow(/group "100,x" is invalid/);
+    expect(() => Expression.groupCount("100", "a@b")).toThrow(/group category/);
+    expect(() => Expression.cut("X", ",", 1)).toThrow(/CUT delimiter/);
+    expect(() => Expression.cut("X", "-", 0)).toThrow(/CUT field/);
+  });
+
   it("rejects a pattern as a jump target", () => {
     expect(() => renderApplication({ app: "Goto", target: { context: "c", extension: "_X.", priority: 1 } })).toThrow(/not a pattern/);
   });
@@ -179,6 +216,36 @@ describe("validateDialplan", () => {
       ],
     };
     expect(problemsOf(dialplan)).toEqual([]);
+  });
+
+  it("checks only the context of a dynamic jump", () => {
+    const jump = (context: string): Context => ({
+      name: "entry",
+      extensions: [{ name: "_X.", priorities: steps({ app: "Goto", target: { context, extension: Expression.variable("EXTEN"), priority: 1 } }) }],
+    });
+    expect(problemsOf({ contexts: [jump("routes"), { name: "routes", extensions: [{ name: "100", priorities: steps({ app: "Hangup" }) }] }] })).toEqual(
+      [],
+    );
+    expect(problemsOf({ contexts: [jump("nowhere")] })).toEqual(['Goto in _X.@entry jumps to nowhere,${EXTEN},1: context "nowhere" does not exist.']);
+  });
+
+  it("checks the pre-dial handler of a Dial", () => {
+    const dial = (priority: string): Dialplan => ({
+      contexts: [
+        {
+          name: "c",
+          extensions: [
+            {
+              name: "100",
+              priorities: steps({ app: "Dial", channels: ["PJSIP/100"], timeoutSeconds: 5, preDialHandler: { context: "c", extension: "s", priority } }),
+            },
+            { name: "s", priorities: [{ label: "count", application: { app: "Return" } }] },
+          ],
+        },
+      ],
+    });
+    expect(problemsOf(dial("count"))).toEqual([]);
+    expect(problemsOf(dial("missing"))).toEqual(['Dial in 100@c jumps to c,s,missing: extension s has no priority labelled "missing".']);
   });
 
   it("reports ambiguous patterns as jump targets", () => {

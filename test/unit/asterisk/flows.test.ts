@@ -21,6 +21,11 @@ function audible(trace: readonly string[]): string[] {
 
 const NOON_UTC = new Date("2024-07-01T19:30:00Z");
 
+/** Dial options of every call to an extension: transfers, and the handler that counts the dialed channel. */
+function dialOptions(code: SiteCode): string {
+  return `tTb(count-calls-${code}^s^1)`;
+}
+
 describe.each(SITE_CODES)("IVR of %s", (code) => {
   const model = MODELS[code];
   const ivr = model.ivrs[0];
@@ -51,7 +56,7 @@ describe.each(SITE_CODES)("IVR of %s", (code) => {
     if (ivr.operator === undefined) {
       expected.push(`Playback(${PROMPTS}/${ivr.goodbyeRecording})`);
     } else {
-      expected.push(`Dial(PJSIP/${ivr.operator},20,tT)`, `VoiceMail(${ivr.operator}@${code},u)`);
+      expected.push(`Dial(PJSIP/${ivr.operator},20,${dialOptions(code)})`, `VoiceMail(${ivr.operator}@${code},u)`);
     }
     expect(audible(result.trace)).toEqual(expected);
     expect(result.end).toBe("hangup");
@@ -116,8 +121,8 @@ describe.each(SITE_CODES)("ring groups of %s", (code) => {
     it(`${group.number} (${group.strategy}) rings every member, then the first member's voicemail`, () => {
       const expected =
         group.strategy === "ringall"
-          ? [`Dial(${devices.join("&")},${group.ringSeconds},tT)`]
-          : devices.map((target) => `Dial(${target},${group.ringSeconds},tT)`);
+          ? [`Dial(${devices.join("&")},${group.ringSeconds},${dialOptions(code)})`]
+          : devices.map((target) => `Dial(${target},${group.ringSeconds},${dialOptions(code)})`);
       expect(dials({})).toEqual([...expected, `VoiceMail(${group.members[0]}@${code},u)`]);
     });
 
@@ -126,8 +131,8 @@ describe.each(SITE_CODES)("ring groups of %s", (code) => {
       const remaining = devices.filter((_target, index) => index !== 1);
       const expected =
         group.strategy === "ringall"
-          ? [`Dial(${remaining.join("&")},${group.ringSeconds},tT)`]
-          : remaining.map((target) => `Dial(${target},${group.ringSeconds},tT)`);
+          ? [`Dial(${remaining.join("&")},${group.ringSeconds},${dialOptions(code)})`]
+          : remaining.map((target) => `Dial(${target},${group.ringSeconds},${dialOptions(code)})`);
       expect(dials({ deviceStates: states })).toEqual([...expected, `VoiceMail(${group.members[0]}@${code},u)`]);
     });
 
@@ -139,7 +144,7 @@ describe.each(SITE_CODES)("ring groups of %s", (code) => {
     if (group.strategy === "hunt") {
       it(`${group.number} skips busy members`, () => {
         const states = { [devices[0]]: "BUSY" };
-        expect(dials({ deviceStates: states })[0]).toBe(`Dial(${devices[1]},${group.ringSeconds},tT)`);
+        expect(dials({ deviceStates: states })[0]).toBe(`Dial(${devices[1]},${group.ringSeconds},${dialOptions(code)})`);
       });
 
       it(`${group.number} stops at the member who answers`, () => {
@@ -191,6 +196,68 @@ describe.each(SITE_CODES)("extensions of %s", (code) => {
     const result = simulateCall(dialplan, `from-internal-${code}`, "*97", { now: NOON_UTC, callerNumber: extension.number });
     expect(result.trace).toContain(`VoiceMailMain(${extension.number}@${code})`);
   });
+});
+
+describe.each(SITE_CODES)("call limits of %s", (code) => {
+  const model = MODELS[code];
+  const dialplan = dialplanOf(code);
+  const [caller, callee] = model.extensions.map((extension) => extension.number);
+  const limit = model.extensions[0].maxCalls;
+  const fromPhone = (dialed: string, callCounts: Record<string, number>) =>
+    simulateCall(dialplan, `from-internal-${code}`, dialed, {
+      now: NOON_UTC,
+      callerNumber: caller,
+      channelVariables: { CALL_LIMIT: String(limit) },
+      callCounts,
+      dialResult: () => "ANSWER",
+    });
+
+  it("a phone's call within its limit is routed", () => {
+    const result = fromPhone(callee, { [caller]: limit - 1 });
+    expect(result.end).toBe("answered");
+    expect(result.steps.some((step) => step.context === `local-${code}` && step.extension === callee)).toBe(true);
+  });
+
+  it("a call over the caller's limit is rejected with cause 34", () => {
+    for (const dialed of [callee, "*97", "5555"]) {
+      const result = fromPhone(dialed, { [caller]: limit });
+      expect(result.trace.slice(-2)).toEqual(["NoOp(Call limit of the calling extension reached)", "Hangup(34)"]);
+      expect(result.steps.some((step) => step.context !== `from-internal-${code}`)).toBe(false);
+    }
+  });
+
+  it("a call without a caller limit is routed unchecked", () => {
+    const result = simulateCall(dialplan, `from-internal-${code}`, callee, {
+      now: NOON_UTC,
+      callerNumber: "5550100",
+      callCounts: { "5550100": 5 },
+      dialResult: () => "ANSWER",
+    });
+    expect(result.end).toBe("answered");
+  });
+
+  it("an extension at its limit is busy without ringing", () => {
+    const result = simulateCall(dialplan, `from-internal-${code}`, callee, { now: NOON_UTC, callCounts: { [callee]: limit } });
+    expect(result.trace.some((step) => step.startsWith("Dial("))).toBe(false);
+    expect(result.trace).toContain(`VoiceMail(${callee}@${code},b)`);
+  });
+
+  it("an extension below its limit rings", () => {
+    const result = simulateCall(dialplan, `from-internal-${code}`, callee, { now: NOON_UTC, callCounts: { [callee]: limit - 1 } });
+    expect(result.trace.filter((step) => step.startsWith("Dial("))).toHaveLength(1);
+  });
+
+  for (const group of model.ringGroups) {
+    it(`${group.number} leaves out members at their limit`, () => {
+      const devices = group.members.map((number) => {
+        const extension = model.extensions.find((candidate) => candidate.number === number);
+        return `${extension?.protocol === "pjsip" ? "PJSIP" : "IAX2"}/${number}`;
+      });
+      const result = simulateCall(dialplan, `from-internal-${code}`, group.number, { now: NOON_UTC, callCounts: { [group.members[0]]: limit } });
+      const dialed = result.trace.filter((step) => step.startsWith("Dial(")).map((step) => step.slice("Dial(".length).split(",")[0]);
+      expect(dialed).toEqual(group.strategy === "ringall" ? [devices.slice(1).join("&")] : devices.slice(1));
+    });
+  }
 });
 
 /** Returns the instant of 2024-07-01 at `time` local time in `timezone`. */

@@ -57,6 +57,7 @@ describe.each(SITE_CODES)("rendered configuration of %s", (code: SiteCode) => {
       expect(endpoint).toBeDefined();
       expect(value(endpoint, "transport")).toBe("transport-udp");
       expect(value(endpoint, "context")).toBe(`from-internal-${code}`);
+      expect(value(endpoint, "set_var")).toBe(`__CALL_LIMIT=${extension?.maxCalls}`);
       expect(value(endpoint, "acl")).toBe("inova-local");
       expect(value(endpoint, "contact_acl")).toBe("inova-local");
       expect(value(endpoint, "language")).toBe("es");
@@ -107,12 +108,15 @@ describe.each(SITE_CODES)("rendered configuration of %s", (code: SiteCode) => {
       const [peer] = sectionsNamed(sections, number);
       expect(value(peer, "type")).toBe("friend");
       expect(value(peer, "host")).toBe("dynamic");
+      const extension = model.extensions.find((candidate) => candidate.number === number);
       expect(value(peer, "context")).toBe(`from-internal-${code}`);
+      expect(value(peer, "setvar")).toBe(`__CALL_LIMIT=${extension?.maxCalls}`);
       expect(value(peer, "requirecalltoken")).toBe("yes");
       expect(value(peer, "secret")).toBe(secrets.extensionPasswords[number]);
       expect(values(peer, "deny")).toEqual(["0.0.0.0/0.0.0.0"]);
       expect(values(peer, "permit")).toEqual(["127.0.0.0/8"]);
-      expect(Number(value(peer, "maxcallnumbers"))).toBeGreaterThan(0);
+      // Each call number stays counted for 60 s after its call, so the guard needs room above the call limit.
+      expect(Number(value(peer, "maxcallnumbers"))).toBeGreaterThanOrEqual(4 * (extension?.maxCalls ?? 0));
       expect(value(peer, "mailbox")).toBe(`${number}@${code}`);
     });
 
@@ -231,6 +235,8 @@ describe.each(SITE_CODES)("rendered configuration of %s", (code: SiteCode) => {
     };
     const applications = (extension: ParsedExtension): string[] =>
       extension.priorities.map((priority) => `${priority.application.name}(${priority.application.raw})`);
+    /** Dial option that runs the handler counting each dialed channel as a call of its extension. */
+    const COUNT_CALLS = `b(count-calls-${code}^s^1)`;
 
     it("every jump lands on an existing priority", () => {
       for (const ctx of dialplan.values()) {
@@ -238,7 +244,13 @@ describe.each(SITE_CODES)("rendered configuration of %s", (code: SiteCode) => {
           for (const priority of extension.priorities) {
             for (const target of jumpTargets(priority.application, ctx.name, extension.name)) {
               const targetContext = context(target.context);
-              const targetExtension = findByDialing(dialplan, targetContext, target.extension);
+              if (target.extension.includes("${")) {
+                // Evaluated when the call jumps, e.g. ${EXTEN}: only the context can be checked.
+                continue;
+              }
+              // A jump to a label of the same extension stays in it, even when its name is a pattern.
+              const sameExtension = target.context === ctx.name && target.extension === extension.name;
+              const targetExtension = sameExtension ? extension : findByDialing(dialplan, targetContext, target.extension);
               expect(targetExtension, `${extension.name}@${ctx.name} -> ${JSON.stringify(target)}`).toBeDefined();
               const exists = /^\d+$/.test(target.priority)
                 ? Number(target.priority) <= (targetExtension?.priorities.length ?? 0)
@@ -255,7 +267,7 @@ describe.each(SITE_CODES)("rendered configuration of %s", (code: SiteCode) => {
       const device = `${extension?.protocol === "pjsip" ? "PJSIP" : "IAX2"}/${number}`;
       const parsed = extensionIn(local, number);
       expect(parsed.hint).toBe(device);
-      expect(applications(parsed)).toContain(`Dial(${device},20,tT)`);
+      expect(applications(parsed)).toContain(`Dial(${device},20,tT${COUNT_CALLS})`);
       const voicemail = parsed.priorities.find((priority) => priority.label === "voicemail");
       const busy = parsed.priorities.find((priority) => priority.label === "busy");
       expect(voicemail?.application.raw).toBe(`${number}@${code},u`);
@@ -279,9 +291,9 @@ describe.each(SITE_CODES)("rendered configuration of %s", (code: SiteCode) => {
           .filter((priority) => priority.application.name === "Set" && priority.application.raw.startsWith("RING_TARGETS=${RING_TARGETS}&"))
           .map((priority) => priority.application.raw.split("&")[1]);
         expect(collected).toEqual(devices);
-        expect(dials).toEqual([["${RING_TARGETS:1}", String(ringGroup.ringSeconds), "tT"]]);
+        expect(dials).toEqual([["${RING_TARGETS:1}", String(ringGroup.ringSeconds), `tT${COUNT_CALLS}`]]);
       } else {
-        expect(dials).toEqual(devices.map((device) => [device, String(ringGroup.ringSeconds), "tT"]));
+        expect(dials).toEqual(devices.map((device) => [device, String(ringGroup.ringSeconds), `tT${COUNT_CALLS}`]));
       }
 
       const last = parsed.priorities[parsed.priorities.length - 1].application;
@@ -377,7 +389,7 @@ describe.each(SITE_CODES)("rendered configuration of %s", (code: SiteCode) => {
     }
 
     it("phones reach feature codes, local numbers, other sites, then the unknown-number message", () => {
-      const internal = context(`from-internal-${code}`);
+      const internal = context(`internal-routes-${code}`);
       expect(internal.includes).toEqual([`local-${code}`, `outbound-${code}`, `unknown-number-${code}`]);
       expect(applications(extensionIn(internal, "*97"))).toContain(`VoiceMailMain(\${CALLERID(num)}@${code})`);
       expect(applications(extensionIn(internal, "*98"))).toContain(`VoiceMailMain(@${code})`);
@@ -391,6 +403,37 @@ describe.each(SITE_CODES)("rendered configuration of %s", (code: SiteCode) => {
         "Playback(ss-noservice,noanswer)",
         "Hangup(1)",
       ]);
+    });
+
+    it("phones' calls start with the caller's call limit", () => {
+      const phone = context(`from-internal-${code}`);
+      expect(phone.includes).toEqual([]);
+      for (const dialed of ["1", "*97", "5555", model.extensions[0].number]) {
+        expect(applications(findByDialing(dialplan, phone, dialed) as ParsedExtension)).toEqual([
+          "Set(GROUP(extension-calls)=${CALLERID(num)})",
+          'GotoIf($["${CALL_LIMIT}" = ""]?route)',
+          "GotoIf($[${GROUP_COUNT(${CALLERID(num)}@extension-calls)} > ${CALL_LIMIT}]?over-limit)",
+          `Goto(internal-routes-${code},\${EXTEN},1)`,
+          "NoOp(Call limit of the calling extension reached)",
+          "Hangup(34)",
+        ]);
+      }
+    });
+
+    it("counts each dialed channel in its extension's group", () => {
+      expect(applications(extensionIn(context(`count-calls-${code}`), "s"))).toEqual([
+        "Set(DIALED_DEVICE=${CUT(CHANNEL(name),-,1)})",
+        "Set(GROUP(extension-calls)=${CUT(DIALED_DEVICE,/,2)})",
+        "Return()",
+      ]);
+    });
+
+    it.each(model.extensions.map((extension) => extension.number))("extension %s is busy at its call limit", (number) => {
+      const extension = model.extensions.find((candidate) => candidate.number === number);
+      const parsed = applications(extensionIn(local, number));
+      const check = `GotoIf($[\${GROUP_COUNT(${number}@extension-calls)} >= ${extension?.maxCalls}]?busy)`;
+      expect(parsed).toContain(check);
+      expect(parsed.indexOf(check)).toBeLessThan(parsed.findIndex((step) => step.startsWith("Dial(")));
     });
 
     it("trunk calls reach only local numbers", () => {

@@ -20,6 +20,14 @@ export interface CallInput {
   /** Key pressed at each menu (during Background), in order; null or a missing entry is no key. */
   readonly keys?: readonly (string | null)[];
   readonly callerNumber?: string;
+  /**
+   * Calls each extension is already in, as `GROUP_COUNT(<extension>@<category>)` counts
+   * them before this call; 0 when absent. A `Set(GROUP(<category>)=<extension>)` of this call
+   * adds one.
+   */
+  readonly callCounts?: Readonly<Record<string, number>>;
+  /** Channel variables set before the first priority, as an endpoint's `set_var` does. */
+  readonly channelVariables?: Readonly<Record<string, string>>;
 }
 
 export interface CallStep {
@@ -42,7 +50,7 @@ const MAX_STEPS = 500;
 
 /** Runs a call that starts at `extension@context`. */
 export function simulateCall(dialplan: Map<string, ParsedContext>, context: string, extension: string, input: CallInput): CallResult {
-  const variables = new Map<string, string>();
+  const variables = new Map<string, string>(Object.entries(input.channelVariables ?? {}));
   const steps: CallStep[] = [];
   const keys = [...(input.keys ?? [])];
   let pendingKey: string | null = null;
@@ -179,12 +187,19 @@ function branch(application: string, data: string): { label: string } | undefine
   return label === undefined || label === "" ? undefined : { label };
 }
 
-/** Replaces `${...}` references and evaluates `$[...]`; GotoIfTime conditions become `in-range` or `out-of-range`. */
+/**
+ * Replaces `${...}` references, innermost first, and evaluates `$[...]`; GotoIfTime
+ * conditions become `in-range` or `out-of-range`.
+ */
 function substitute(raw: string, variables: Map<string, string>, input: CallInput, dialed: string): string {
-  let text = raw.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*(?:\([^)]*\))?)(?::(\d+))?\}/g, (_match, name: string, offset?: string) => {
-    const resolved = lookup(name, variables, input, dialed);
-    return offset === undefined ? resolved : resolved.slice(Number(offset));
-  });
+  let text = raw;
+  for (let previous = ""; previous !== text; ) {
+    previous = text;
+    text = text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*(?:\([^()$]*\))?)(?::(\d+))?\}/g, (_match, name: string, offset?: string) => {
+      const resolved = lookup(name, variables, input, dialed);
+      return offset === undefined ? resolved : resolved.slice(Number(offset));
+    });
+  }
   text = text.replace(/\$\[(.*?)\](?=\?|$|,)/g, (_match, expression: string) => evaluate(expression));
 
   const time = /^(\d\d:\d\d)-(\d\d:\d\d),\*,\*,\*,([^?]+)\?(.*)$/.exec(text);
@@ -200,6 +215,12 @@ function lookup(name: string, variables: Map<string, string>, input: CallInput, 
   const deviceState = /^DEVICE_STATE\((.+)\)$/.exec(name);
   if (deviceState !== null) {
     return input.deviceStates?.[deviceState[1]] ?? "NOT_INUSE";
+  }
+  const groupCount = /^GROUP_COUNT\((.*)@(.+)\)$/.exec(name);
+  if (groupCount !== null) {
+    const [, group, category] = groupCount;
+    const own = variables.get(`GROUP(${category})`) === group ? 1 : 0;
+    return String((input.callCounts?.[group] ?? 0) + own);
   }
   if (name === "CALLERID(num)") {
     return input.callerNumber ?? "";
@@ -218,6 +239,10 @@ function evaluate(expression: string): string {
   const atLeast = /^(-?\d*) >= (\d+)$/.exec(expression.trim());
   if (atLeast !== null) {
     return Number(atLeast[1] || 0) >= Number(atLeast[2]) ? "1" : "0";
+  }
+  const greater = /^(-?\d+) > (-?\d+)$/.exec(expression.trim());
+  if (greater !== null) {
+    return Number(greater[1]) > Number(greater[2]) ? "1" : "0";
   }
   const plus = /^(-?\d*) \+ (\d+)$/.exec(expression.trim());
   if (plus !== null) {
