@@ -44,6 +44,9 @@ export function renderIaxConf(model: SiteModel, options?: RenderOptions): string
         ...CODECS.map((codec) => setting("allow", codec)),
         // Delays authentication rejections, which slows down password guessing.
         setting("delayreject", "yes"),
+        // Logs each failed authentication with the peer's address; chan_iax2 raises no
+        // security event of its own for a wrong secret.
+        setting("authdebug", "yes"),
         setting("autokill", "yes"),
         setting("srvlookup", "no"),
         setting("jitterbuffer", "no"),
