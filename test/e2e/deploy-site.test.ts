@@ -81,6 +81,15 @@ beforeAll(async () => {
         `and will not touch it. Destroy that stack or run the test on another machine.`,
     );
   }
+  for (const volume of KEPT_VOLUMES) {
+    const exists = await docker.getVolume(volume).inspect().then(() => true, () => false);
+    if (exists) {
+      throw new Error(
+        `volume ${volume} already exists (data kept by a destroyed ${SITE} site?); the end-to-end test removes ` +
+          `the volumes it creates, so it will not run over existing data. Remove the volume or run elsewhere.`,
+      );
+    }
+  }
   project = ProjectCopy.create("inova-e2e");
   audioDir = mkdtempSync(join(tmpdir(), "inova-e2e-audio-"));
 });
