@@ -1,6 +1,6 @@
 import { stringify, type Stringifier } from "csv-stringify";
 import type { CallItem } from "./query/calls";
-import type { CdrRow } from "./query/records";
+import { CDR_COLUMNS, type CdrRow } from "./query/records";
 import { formatInZone, parseSqlDateTime, sqlToIsoUtc } from "./time";
 
 /**
@@ -26,29 +26,10 @@ export function csvStringifier(columns: readonly string[]): Stringifier {
   });
 }
 
-export const RECORD_CSV_COLUMNS = [
-  "site",
-  "calldate_utc",
-  "calldate_local",
-  "clid",
-  "src",
-  "dst",
-  "dcontext",
-  "channel",
-  "dstchannel",
-  "lastapp",
-  "lastdata",
-  "duration",
-  "billsec",
-  "disposition",
-  "amaflags",
-  "accountcode",
-  "uniqueid",
-  "userfield",
-  "linkedid",
-  "peeraccount",
-  "sequence",
-] as const;
+/** CSV columns of a raw record: the table's columns, with calldate given in UTC and in the site's zone. */
+export const RECORD_CSV_COLUMNS = CDR_COLUMNS.flatMap((column) =>
+  column === "calldate" ? ["calldate_utc", "calldate_local"] : [column],
+);
 
 export function recordCsvRow(row: CdrRow, zoneOf: (site: string) => string): Record<string, unknown> {
   return {
