@@ -4,9 +4,9 @@
 #
 #   bash bench/run.sh [--fresh] [BENCHMARK...]
 #
-# BENCHMARK is deploy-time, preview or update; the default is all three, in
-# that order (about 10 minutes on 2 cores; RESULTS.md gives the last run's
-# time). Each one deploys the real mochis stack
+# BENCHMARK is deploy-time, preview, update or records; the default is all
+# four, in that order. The first three take about 10 minutes on 2 cores and
+# records about 3 more; RESULTS.md gives the last run's times. Each one deploys the real mochis stack
 # (container inova-mochis-pbx) from a private copy of the project and destroys
 # it at the end, so they run one after the other.
 # --fresh also measures a build of the whole toolchain and of the images from

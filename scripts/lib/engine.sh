@@ -1,4 +1,4 @@
-# Makes a Docker engine answer: the one already configured (DOCKER_HOST or the
+# Makes a Docker engine respond: the one already configured (DOCKER_HOST or the
 # local socket), otherwise Debian's docker.io, installed and started here.
 # Source, then call ensure_docker_engine.
 
