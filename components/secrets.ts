@@ -1,13 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 
-import { Extension, OperatorSecrets, SiteModel } from "./model/types";
+import { Extension, OperatorSecrets, SiteModel, TrunkPasswords } from "./model/types";
 import { GeneratedSecret } from "./providers/secret";
+import { deriveAllTrunkPasswords } from "./trunk-passwords";
 
 export interface SiteSecretsArgs {
   /** Validated site model. */
   readonly model: SiteModel;
   /** Secrets the operator set with `pulumi config set --secret`; they win over generated ones. */
   readonly operatorSecrets: OperatorSecrets;
+  /** Company secret from which the trunk passwords to `trunkPeers` derive; secret. Required when `trunkPeers` is not empty. */
+  readonly companySecret?: pulumi.Input<string>;
+  /** Codes of the sites this site has trunks to. @default [] */
+  readonly trunkPeers?: readonly string[];
+  /** The site's trunk TLS certificate and key (PEM); absent when trunk TLS is off. */
+  readonly trunkTlsCredentials?: pulumi.Input<{ readonly certificate: string; readonly key: string }>;
 }
 
 /**
@@ -22,6 +29,12 @@ export class SiteSecrets extends pulumi.ComponentResource {
   public readonly voicemailPins: pulumi.Output<Record<string, string>>;
   /** Password of the AMI account used to count active calls. */
   public readonly amiPassword: pulumi.Output<string>;
+  /** PJSIP and IAX2 trunk passwords per peer site code, derived from the company secret. */
+  public readonly trunkPasswords: pulumi.Output<Record<string, TrunkPasswords>>;
+  /** Trunk TLS certificate and key (PEM), or undefined when trunk TLS is off. */
+  public readonly trunkTlsCredentials: pulumi.Output<{ readonly certificate: string; readonly key: string } | undefined>;
+  /** Carrier trunk password as the operator set it; empty when the site has no carrier. */
+  public readonly carrierPassword: pulumi.Output<string>;
 
   constructor(name: string, args: SiteSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("inova:pbx:SiteSecrets", name, {}, opts);
@@ -38,11 +51,29 @@ export class SiteSecrets extends pulumi.ComponentResource {
     this.amiPassword = new GeneratedSecret(`${name}-ami-password`, { length: 32, alphabet: "alnum" }, { parent: this })
       .value;
 
+    this.trunkPasswords = this.deriveTrunkPasswords(args);
+    this.trunkTlsCredentials = pulumi.secret(pulumi.output(args.trunkTlsCredentials));
+    this.carrierPassword = pulumi.secret(args.operatorSecrets.carrierPassword ?? "");
+
     this.registerOutputs({
+      trunkPasswords: this.trunkPasswords,
+      carrierPassword: this.carrierPassword,
       extensionPasswords: this.extensionPasswords,
       voicemailPins: this.voicemailPins,
       amiPassword: this.amiPassword,
     });
+  }
+
+  private deriveTrunkPasswords(args: SiteSecretsArgs): pulumi.Output<Record<string, TrunkPasswords>> {
+    const peers = args.trunkPeers ?? [];
+    if (peers.length === 0) {
+      return pulumi.secret(pulumi.output<Record<string, TrunkPasswords>>({}));
+    }
+    if (args.companySecret === undefined) {
+      throw new Error(`site ${args.model.site.code} has trunks to ${peers.join(", ")} but no company secret to derive their passwords from`);
+    }
+    const site = args.model.site.code;
+    return pulumi.secret(pulumi.output(args.companySecret).apply((secret) => deriveAllTrunkPasswords(secret, site, peers)));
   }
 
   private extensionPassword(name: string, extension: Extension, operator: OperatorSecrets): pulumi.Output<string> {

@@ -1,5 +1,6 @@
 // extensions.conf: the site's dialplan, built as a model, checked, then rendered.
 
+import { buildCarrierContexts, emergencyShortcut, publicNetworkIncludes } from "./carrier";
 import { FEATURE_CODES } from "../model/reserved";
 import type { Extension, Ivr, IvrOption, RingGroup, Site, SiteModel } from "../model/types";
 import {
@@ -15,7 +16,7 @@ import {
   type GotoTarget,
   type Priority,
 } from "./dialplan";
-import { buildIvrContext, IVR_RETURN_VARIABLE, setLanguage, UNAVAILABLE_EXTENSION } from "./ivr";
+import { buildIvrContext, IVR_RETURN_VARIABLE, setLanguage } from "./ivr";
 import {
   CALL_COUNT_CATEGORY,
   CALL_LIMIT_VARIABLE,
@@ -27,7 +28,6 @@ import {
   localContext,
   origin,
   outboundContext,
-  promptPath,
   rejectContext,
   sortByNumber,
   trunkContext,
@@ -36,6 +36,8 @@ import {
 } from "./names";
 import { deviceName } from "./devices";
 import { comparePeers, type PeerSite, type RenderOptions } from "./options";
+import { buildOutboundContext, buildTrunkInboundContexts } from "./trunk-dialplan";
+import { trunkPeers } from "./trunks";
 import { renderConfigFile, section, setting } from "./writer";
 
 /** Dial options on every call: both parties may transfer with the features.conf codes. */
@@ -104,7 +106,9 @@ export function renderExtensionsConf(model: SiteModel, options?: RenderOptions):
  * - `internal-routes-<site>`: phones' calls; feature codes, then local numbers, other sites,
  *   and an "unknown number" message, searched in that order.
  * - `local-<site>`: every extension, ring group and IVR number.
- * - `outbound-<site>`: access code + number of each other site.
+ * - `outbound-<site>`: access code + number of each other site, over its PJSIP trunk, else IAX2.
+ * - `from-trunk-<site>-<peer>`: where calls from one other site's trunks start; sets the caller's
+ *   callback number, then continues in `from-trunk-<site>`.
  * - `from-trunk-<site>`: calls from other sites; local numbers only, anything else rejected.
  * - `ivr-<site>-<number>`: one menu per IVR.
  * - `count-calls-<site>`: pre-dial handler that counts each dialed extension's channel as one
@@ -119,7 +123,7 @@ export function buildDialplan(model: SiteModel, options?: RenderOptions): Dialpl
   return {
     contexts: [
       buildPhoneContext(site),
-      internalCallsContext(site),
+      internalCallsContext(site, model),
       buildLocalContext(model),
       buildOutboundContext(model, peers),
       buildUnknownNumberContext(site),
@@ -129,9 +133,11 @@ export function buildDialplan(model: SiteModel, options?: RenderOptions): Dialpl
         includes: [localContext(site), rejectContext(site)],
         extensions: [],
       },
+      ...buildTrunkInboundContexts(model, trunkPeers(options)),
       buildRejectContext(site),
       ...ivrs.map((ivr) => buildIvrContext(model, ivr, (option) => optionTarget(model, ivr, option, peers))),
       buildCallCountContext(site),
+      ...buildCarrierContexts(model),
     ],
   };
 }
@@ -166,7 +172,7 @@ function buildPhoneContext(site: Site): Context {
     comments: [
       "Calls from the site's phones: the caller's call limit (CALL_LIMIT, set by its endpoint or peer), then routing.",
     ],
-    extensions: ANY_NUMBER_PATTERNS.map((pattern) => ({ name: pattern, priorities })),
+    extensions: [emergencyShortcut(site), ...ANY_NUMBER_PATTERNS.map((pattern) => ({ name: pattern, priorities }))],
   };
 }
 
@@ -192,13 +198,13 @@ function buildCallCountContext(site: Site): Context {
   };
 }
 
-function internalCallsContext(site: Site): Context {
+function internalCallsContext(site: Site, model: SiteModel): Context {
   const languageSet = setLanguage(site);
   const mailboxContext = voicemailContext(site);
   return {
     name: internalRoutesContext(site),
     comments: [`Routing of the site's phones' calls, once ${internalContext(site)} has checked the call limit.`],
-    includes: [localContext(site), outboundContext(site), unknownNumberContext(site)],
+    includes: [localContext(site), outboundContext(site), ...publicNetworkIncludes(model), unknownNumberContext(site)],
     extensions: [
       {
         name: FEATURE_CODES.ownVoicemail,
@@ -389,46 +395,6 @@ function labelFor(index: number): { label?: string } {
 
 function memberLabel(index: number): string {
   return `member-${index + 1}`;
-}
-
-function buildOutboundContext(model: SiteModel, peers: readonly PeerSite[]): Context {
-  const { site } = model;
-  const ivrs = sortByNumber(model.ivrs);
-  const firstIvr = ivrs[0];
-  // Phones that dial another site hear the same message as IVR callers. A site without
-  // an IVR has no such recording, so it uses the core "no such number" sound.
-  const unavailableSound = firstIvr === undefined ? NO_SUCH_NUMBER_SOUND : promptPath(firstIvr.unavailableRecording);
-
-  const extensions = peers.map((peer): DialplanExtension => {
-    const accessCode = plainArgument(peer.accessCode, `access code of site ${peer.code}`);
-    if (!/^[0-9]+$/.test(accessCode)) {
-      throw new DialplanSyntaxError(`access code "${accessCode}" of site ${peer.code} is invalid: expected digits.`);
-    }
-    // An IVR option that reaches another site comes back to its menu when the call fails.
-    const returns = ivrs.map(
-      (ivr): Application => ({
-        app: "GotoIf",
-        condition: Expression.equals(IVR_RETURN_VARIABLE, ivr.number),
-        ifTrue: { context: ivrContext(site, ivr.number), extension: UNAVAILABLE_EXTENSION, priority: 1 },
-      }),
-    );
-    return {
-      name: `_${accessCode}X.`,
-      // NOTE: trunks to other sites do not exist yet, so no Dial is rendered here: every call
-      // gets the "not available" message. The trunk Dial belongs before the GotoIf lines.
-      comment: `Site ${peer.code} (${peer.name}): access code ${accessCode} + number. No trunk yet: callers hear "not available".`,
-      priorities: steps(
-        { app: "NoOp", text: plainArgument(`Call to site ${peer.code}`, `site code ${peer.code}`) },
-        setLanguage(site),
-        ...returns,
-        { app: "Progress" },
-        { app: "Playback", files: [unavailableSound], noAnswer: true },
-        { app: "Hangup", cause: HANGUP_CAUSE.noCircuitAvailable },
-      ),
-    };
-  });
-
-  return { name: outboundContext(site), comments: ["Numbers of other sites: access code, then the remote number."], extensions };
 }
 
 function buildUnknownNumberContext(site: Site): Context {

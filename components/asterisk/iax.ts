@@ -4,6 +4,7 @@ import type { Extension, SiteModel, SiteSecrets } from "../model/types";
 import { callerId, deviceName, extensionPassword } from "./devices";
 import { CALL_LIMIT_VARIABLE, CODECS, internalContext, origin, sortByNumber, voicemailContext } from "./names";
 import { allowedNetworks, type RenderOptions } from "./options";
+import { IAX_TRUNK_SECRETS_FILE, IAX_TRUNKS_FILE } from "./trunks";
 import { include, renderConfigFile, section, setting, type ConfigSection } from "./writer";
 
 /** Listener address and port, added to [general]; chan_iax2 binds them only at start. */
@@ -53,7 +54,9 @@ export function renderIaxConf(model: SiteModel, options?: RenderOptions): string
       ]),
       include(IAX_BIND_FILE, ["Listener address; changing it needs a restart."]),
       ...peers,
+      include(IAX_TRUNKS_FILE, ["Trunks to the other sites."]),
       include(IAX_SECRETS_FILE, ["Secrets, kept out of this file."]),
+      include(IAX_TRUNK_SECRETS_FILE, ["Trunk secrets, kept out of this file."]),
     ],
   });
 }

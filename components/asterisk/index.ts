@@ -14,12 +14,30 @@ import { MANAGER_SECRETS_FILE, renderManagerConf, renderManagerSecrets } from ".
 import { renderModulesConf } from "./modules";
 import { renderMusicOnHoldConf } from "./musiconhold";
 import type { RenderOptions } from "./options";
+import { PJSIP_CARRIER_AUTH_FILE, PJSIP_CARRIER_FILE, renderPjsipCarrierAuthConf, renderPjsipCarrierConf } from "./carrier";
 import { PJSIP_AUTH_FILE, PJSIP_TRANSPORT_FILE, renderPjsipAuthConf, renderPjsipConf, renderPjsipTransportConf } from "./pjsip";
 import { renderRtpConf } from "./rtp";
+import {
+  IAX_TRUNK_SECRETS_FILE,
+  IAX_TRUNKS_FILE,
+  PJSIP_TRUNK_AUTH_FILE,
+  PJSIP_TRUNK_TLS_TRANSPORT_FILE,
+  PJSIP_TRUNKS_FILE,
+  renderPjsipTrunkTransportConf,
+  renderTrunkTlsCa,
+  renderTrunkTlsCredential,
+  TRUNK_TLS_CA_FILE,
+  TRUNK_TLS_CERTIFICATE_FILE,
+  TRUNK_TLS_KEY_FILE,
+  renderIaxTrunkSecretsConf,
+  renderIaxTrunksConf,
+  renderPjsipTrunkAuthConf,
+  renderPjsipTrunksConf,
+} from "./trunks";
 import { renderVoicemailBoxesConf, renderVoicemailConf, VOICEMAIL_BOXES_FILE } from "./voicemail";
 
 export { buildDialplan } from "./extensions";
-export { peerSitesFromProject, type PeerSite, type RenderOptions } from "./options";
+export { peerSitesFromProject, type PeerSite, type PeerTrunk, type RenderOptions } from "./options";
 export { PROMPT_DIRECTORY } from "./names";
 export { ConfigSyntaxError } from "./writer";
 export { DialplanSyntaxError, DialplanValidationError } from "./dialplan";
@@ -111,10 +129,52 @@ const FILES: Readonly<Record<string, FileSpec>> = {
     apply: reload("manager reload"),
     render: (model, secrets) => renderManagerSecrets(model, secrets),
   },
+  [PJSIP_CARRIER_FILE]: { secret: false, apply: reload("module reload res_pjsip.so"), render: (model) => renderPjsipCarrierConf(model) },
+  [PJSIP_CARRIER_AUTH_FILE]: {
+    secret: true,
+    apply: reload("module reload res_pjsip.so"),
+    render: (model, secrets) => renderPjsipCarrierAuthConf(model, secrets),
+  },
   [PJSIP_AUTH_FILE]: {
     secret: true,
     apply: reload("module reload res_pjsip.so"),
     render: (model, secrets) => renderPjsipAuthConf(model, secrets),
+  },
+  [PJSIP_TRUNKS_FILE]: {
+    secret: false,
+    apply: reload("module reload res_pjsip.so"),
+    render: (model, _secrets, options) => renderPjsipTrunksConf(model, options),
+  },
+  [PJSIP_TRUNK_AUTH_FILE]: {
+    secret: true,
+    apply: reload("module reload res_pjsip.so"),
+    render: (model, secrets, options) => renderPjsipTrunkAuthConf(model, secrets, options),
+  },
+  [PJSIP_TRUNK_TLS_TRANSPORT_FILE]: {
+    secret: false,
+    apply: { kind: "restart", reason: "PJSIP binds its transport only at start" },
+    render: (model, _secrets, options) => renderPjsipTrunkTransportConf(model, options),
+  },
+  [TRUNK_TLS_CA_FILE]: {
+    secret: false,
+    apply: { kind: "restart", reason: "PJSIP reads TLS certificates when it creates the transport, at start" },
+    render: (_model, _secrets, options) => renderTrunkTlsCa(options),
+  },
+  [TRUNK_TLS_CERTIFICATE_FILE]: {
+    secret: true,
+    apply: { kind: "restart", reason: "PJSIP reads TLS certificates when it creates the transport, at start" },
+    render: (model, secrets, options) => renderTrunkTlsCredential(model, secrets, options, "certificate"),
+  },
+  [TRUNK_TLS_KEY_FILE]: {
+    secret: true,
+    apply: { kind: "restart", reason: "PJSIP reads TLS certificates when it creates the transport, at start" },
+    render: (model, secrets, options) => renderTrunkTlsCredential(model, secrets, options, "key"),
+  },
+  [IAX_TRUNKS_FILE]: { secret: false, apply: reload("iax2 reload"), render: (model, _secrets, options) => renderIaxTrunksConf(model, options) },
+  [IAX_TRUNK_SECRETS_FILE]: {
+    secret: true,
+    apply: reload("iax2 reload"),
+    render: (model, secrets, options) => renderIaxTrunkSecretsConf(model, secrets, options),
   },
   [VOICEMAIL_BOXES_FILE]: {
     secret: true,

@@ -64,7 +64,7 @@ export const MODULE_GROUPS: readonly { readonly purpose: string; readonly module
   {
     purpose: "Dialplan and applications",
     // app_stack runs Dial's pre-dial handlers (Gosub and Return).
-    modules: ["pbx_config.so", "app_dial.so", "app_playback.so", "app_voicemail.so", "app_directed_pickup.so", "app_stack.so"],
+    modules: ["pbx_config.so", "app_dial.so", "app_playback.so", "app_voicemail.so", "app_directed_pickup.so", "app_stack.so", "app_originate.so"],
   },
   {
     purpose: "Dialplan functions",
@@ -137,6 +137,17 @@ export function renderModulesConf(model: SiteModel, options?: RenderOptions): st
   });
 }
 
+/** SDES-SRTP for the trunks that use TLS, loaded only with `trunkTls`. */
+export const TRUNK_TLS_MODULES = {
+  purpose: "SRTP media on the trunks that use TLS",
+  modules: ["res_srtp.so"],
+} as const;
+
 function moduleGroups(options: RenderOptions | undefined): { readonly purpose: string; readonly modules: readonly string[] }[] {
-  return options?.callRecords === true ? [...MODULE_GROUPS, CALL_RECORD_MODULES] : [...MODULE_GROUPS];
+  const groups: { readonly purpose: string; readonly modules: readonly string[] }[] =
+    options?.callRecords === true ? [...MODULE_GROUPS, CALL_RECORD_MODULES] : [...MODULE_GROUPS];
+  if (options?.trunkTls !== undefined) {
+    groups.push(TRUNK_TLS_MODULES);
+  }
+  return groups;
 }

@@ -14,6 +14,20 @@ export interface PeerSite {
   readonly accessCode: string;
   /** Number of the IVR that callers of other sites reach; absent when the site has none. */
   readonly ivrNumber?: string;
+  /** Address and ports of the peer for this site's trunks; absent when its stack file lacks the address or a port. */
+  readonly trunk?: PeerTrunk;
+}
+
+/** Non-secret data of a peer site that the trunks to it need. */
+export interface PeerTrunk {
+  /** Address that the peer's PBX binds, e.g. `127.0.82.1`; the trunks accept calls only from it. */
+  readonly address: string;
+  /** The peer's PJSIP UDP port. */
+  readonly sipPort: number;
+  /** The peer's IAX2 port. */
+  readonly iaxPort: number;
+  /** The peer's trunk TLS port; absent when the peer does not enable trunk TLS. */
+  readonly tlsPort?: number;
 }
 
 export interface RenderOptions {
@@ -26,6 +40,12 @@ export interface RenderOptions {
    * their configuration files are delivered too, or each module fails to load. @default false
    */
   readonly callRecords?: boolean;
+  /**
+   * TLS on the trunks to other sites: the transport's port and the CA certificate (PEM) that
+   * signed every site's certificate. A trunk uses TLS and SRTP only when its peer enables them too.
+   * @default TLS off
+   */
+  readonly trunkTls?: { readonly port: number; readonly ca: string };
 }
 
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
@@ -41,11 +61,15 @@ export function peerSitesFromProject(sites: readonly ProjectSite[], selfCode: Si
       continue;
     }
     const ivrNumber = site.ivrNumbers[0];
+    const { sip, iax } = site.ports;
+    const tls = site.trunkTlsPort === undefined ? {} : { tlsPort: site.trunkTlsPort };
+    const trunk = site.address === undefined || sip === undefined || iax === undefined ? undefined : { address: site.address, sipPort: sip, iaxPort: iax, ...tls };
     peers.push({
       code: site.code,
       name: site.name ?? site.code,
       accessCode: site.accessCode,
       ...(ivrNumber === undefined ? {} : { ivrNumber }),
+      ...(trunk === undefined ? {} : { trunk }),
     });
   }
   return peers.sort(comparePeers);

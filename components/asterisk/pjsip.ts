@@ -1,5 +1,6 @@
 // pjsip.conf, pjsip_transport.conf and pjsip_auth.conf: the site's SIP phones.
 
+import { PJSIP_CARRIER_FILE } from "./carrier";
 import type { Extension, SiteModel, SiteSecrets } from "../model/types";
 import { callerId, deviceName, extensionPassword } from "./devices";
 import {
@@ -13,6 +14,7 @@ import {
   sortByNumber,
   voicemailContext,
 } from "./names";
+import { PJSIP_TRUNK_AUTH_FILE, PJSIP_TRUNKS_FILE } from "./trunks";
 import { ConfigSyntaxError, include, renderConfigFile, section, setting, type ConfigSection } from "./writer";
 
 /** UDP transport; Asterisk binds it only at start, so a change here needs a restart. */
@@ -42,7 +44,10 @@ export function renderPjsipConf(model: SiteModel): string {
       section("global", [setting("type", "global"), setting("user_agent", "inova-pbx")]),
       include(PJSIP_TRANSPORT_FILE, ["Transport bound to the site's address; changing it needs a restart."]),
       ...endpoints,
+      include(PJSIP_TRUNKS_FILE, ["Trunks to the other sites."]),
+      include(PJSIP_CARRIER_FILE, ["Carrier trunk to the public telephone network, when the site has one."]),
       include(PJSIP_AUTH_FILE, ["Passwords, kept out of this file."]),
+      include(PJSIP_TRUNK_AUTH_FILE, ["Trunk passwords, kept out of this file."]),
     ],
   });
 }

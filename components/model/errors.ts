@@ -66,7 +66,16 @@ export type ProblemCode =
   | "E_PORT_CONFLICT"
   | "E_RTP_RANGE"
   | "E_RTP_TOO_SMALL"
-  | "E_RTP_OVERLAP";
+  | "E_RTP_OVERLAP"
+  // Carrier trunk and emergency calls.
+  | "E_CARRIER_ADDRESS"
+  | "E_CARRIER_PORT"
+  | "E_CARRIER_USERNAME"
+  | "E_CARRIER_PASSWORD"
+  | "E_CARRIER_NUMBERING"
+  | "E_CARRIER_PREFIX"
+  | "E_CARRIER_NO_IVR"
+  | "E_EMERGENCY_NOTIFY";
 
 /** One invalid setting. */
 export interface ValidationProblem {

@@ -9,6 +9,7 @@ import {
   DEFAULT_RING_SECONDS,
   defaultGreetingName,
 } from "./defaults";
+import { buildCarrier, withEmergencyRecordings } from "./carrier";
 import { SiteValidationError } from "./errors";
 import type { RawExtension, RawIvr, RawIvrOption, RawRingGroup, RawSite, RawSiteConfig } from "./raw";
 import { buildRecordings, type LoadedIvr } from "./recordings";
@@ -39,9 +40,10 @@ export function loadSite(code: string, raw: RawSiteConfig, options: LoadOptions)
   const extensions = (raw.extensions ?? []).map(buildExtension);
   const ringGroups = (raw.ringGroups ?? []).map(buildRingGroup);
   const loadedIvrs = (raw.ivrs ?? []).map((ivr, index) => buildIvr(ivr, index === 0));
-  const recordings = buildRecordings(loadedIvrs, raw.recordings ?? {}, options.projectDir);
+  const recordings = withEmergencyRecordings(buildRecordings(loadedIvrs, raw.recordings ?? {}, options.projectDir));
+  const carrier = raw.carrier == null ? {} : { carrier: buildCarrier(raw.carrier) };
 
-  return { site, extensions, ringGroups, ivrs: loadedIvrs.map((loaded) => loaded.ivr), recordings };
+  return { site, extensions, ringGroups, ivrs: loadedIvrs.map((loaded) => loaded.ivr), recordings, ...carrier };
 }
 
 /** Returns the operator-set secrets of the raw configuration; missing maps are empty. */
@@ -49,6 +51,7 @@ export function loadOperatorSecrets(raw: RawSiteConfig): OperatorSecrets {
   return {
     extensionPasswords: { ...(raw.extensionPasswords ?? {}) },
     voicemailPins: { ...(raw.voicemailPins ?? {}) },
+    ...(raw.carrierPassword == null ? {} : { carrierPassword: raw.carrierPassword }),
   };
 }
 

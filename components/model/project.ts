@@ -7,6 +7,7 @@ import { parse } from "yaml";
 import { DEFAULT_PORTS } from "./defaults";
 import { isMapping } from "./guards";
 import { configKey } from "./paths";
+import { DEFAULT_TRUNK_TLS_PORT, TRUNK_TLS_KEY } from "./trunk-tls";
 import type { PortRange, SiteCode, SiteRole } from "./types";
 
 /**
@@ -19,6 +20,8 @@ export interface ProjectSite {
   /** File name relative to the project directory, e.g. `Pulumi.tabasco.yaml`. */
   readonly stackFile: string;
   readonly name?: string;
+  /** IANA time zone, e.g. `America/Mexico_City`. */
+  readonly timezone?: string;
   readonly role?: SiteRole;
   readonly address?: string;
   readonly accessCode?: string;
@@ -30,6 +33,8 @@ export interface ProjectSite {
   };
   /** Numbers of the site's IVRs in configuration order; other sites reach the first. */
   readonly ivrNumbers: readonly string[];
+  /** Port of the site's trunk TLS transport; undefined when the stack file does not enable `trunkTls`. */
+  readonly trunkTlsPort?: number;
 }
 
 const STACK_FILE = /^Pulumi\.(.+)\.yaml$/;
@@ -64,6 +69,7 @@ function readStackFile(projectDir: string, file: string): ProjectSite {
     code,
     stackFile: file,
     name: stringOrUndefined(site.name),
+    timezone: stringOrUndefined(site.timezone),
     role: site.role === "hq" || site.role === "branch" ? site.role : undefined,
     address: stringOrUndefined(site.address),
     accessCode: stringOrUndefined(site.accessCode),
@@ -74,7 +80,16 @@ function readStackFile(projectDir: string, file: string): ProjectSite {
       rtp: readRange(site.rtpPorts),
     },
     ivrNumbers: ivrs.flatMap((ivr) => (isMapping(ivr) && typeof ivr.number === "string" ? [ivr.number] : [])),
+    ...trunkTlsPort(config[configKey(TRUNK_TLS_KEY)]),
   };
+}
+
+function trunkTlsPort(value: unknown): { trunkTlsPort?: number } {
+  if (!isMapping(value)) {
+    return {};
+  }
+  const port = portOrDefault(value.port, DEFAULT_TRUNK_TLS_PORT);
+  return port === undefined ? {} : { trunkTlsPort: port };
 }
 
 function stringOrUndefined(value: unknown): string | undefined {

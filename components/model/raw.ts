@@ -71,6 +71,16 @@ export interface RawIvr {
 /** A value of `inova-pbx:recordings`: a file relative to the project directory, or text to speak. */
 export type RawRecording = { file: string } | { text: string; voice?: string };
 
+/** `inova-pbx:carrier`: the trunk to the public telephone network. */
+export interface RawCarrier {
+  address: string;
+  port?: number;
+  username: string;
+  numbering: "mexico" | "nanp";
+  outboundPrefix?: string;
+  emergencyNotify?: string;
+}
+
 /**
  * Every key of the `inova-pbx` namespace, without the prefix.
  * `site` and `extensions` are required, the others optional.
@@ -86,4 +96,7 @@ export interface RawSiteConfig {
   extensionPasswords?: Record<string, string>;
   /** Secret: voicemail PIN keyed by extension number. */
   voicemailPins?: Record<string, string>;
+  carrier?: RawCarrier;
+  /** Secret: password of the carrier trunk. */
+  carrierPassword?: string;
 }

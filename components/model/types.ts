@@ -143,6 +143,29 @@ export interface OperatorSecrets {
   readonly extensionPasswords: Readonly<Record<string, string>>;
   /** Voicemail PIN per extension number. */
   readonly voicemailPins: Readonly<Record<string, string>>;
+  /** Password that the carrier issued for the trunk. */
+  readonly carrierPassword?: string;
+}
+
+/** Numbering plan of a carrier's national numbers. */
+export type NumberingPlan = "mexico" | "nanp";
+
+/**
+ * SIP trunk to a carrier of the public telephone network. The carrier's password is the
+ * secret `inova-pbx:carrierPassword`; the same credentials authenticate both directions.
+ */
+export interface Carrier {
+  /** IPv4 address of the carrier's SIP server; the only address its calls are accepted from. */
+  readonly address: string;
+  /** UDP port of the carrier's SIP server. @default 5060 */
+  readonly port: number;
+  readonly username: string;
+  /** `mexico`: 10-digit numbers; `nanp` (United States, Canada): 10 digits or 1 + 10. */
+  readonly numbering: NumberingPlan;
+  /** Digits dialed before a national number, e.g. `0`; empty for none. @default "0" */
+  readonly outboundPrefix: string;
+  /** Extension notified of every emergency call, with the calling extension; none when absent. */
+  readonly emergencyNotify?: string;
 }
 
 /** Everything one stack deploys, as plain data. */
@@ -152,6 +175,8 @@ export interface SiteModel {
   readonly ringGroups: readonly RingGroup[];
   readonly ivrs: readonly Ivr[];
   readonly recordings: readonly Recording[];
+  /** Trunk to the public telephone network; absent when the site has none. */
+  readonly carrier?: Carrier;
 }
 
 /** Secrets resolved for rendering: operator-set or generated, never written to git. */
@@ -160,4 +185,18 @@ export interface SiteSecrets {
   readonly voicemailPins: Readonly<Record<string, string>>;
   /** Password of the Asterisk Manager Interface account used by the provisioner. */
   readonly amiPassword: string;
+  /** Password of the carrier trunk; set whenever the model has a carrier. */
+  readonly carrierPassword?: string;
+  /** Passwords of the trunks to each other site, keyed by that site's code. @default {} */
+  readonly trunkPasswords?: Readonly<Record<SiteCode, TrunkPasswords>>;
+  /** The site's certificate and private key for TLS on the trunks, PEM; absent when trunk TLS is off. */
+  readonly trunkTlsCredentials?: { readonly certificate: string; readonly key: string };
+}
+
+/** Passwords that two sites share for their trunks, derived on both sides from the company secret. */
+export interface TrunkPasswords {
+  /** Digest password of the PJSIP trunk, used in both directions. */
+  readonly sip: string;
+  /** MD5 secret of the IAX2 trunk, used in both directions. */
+  readonly iax: string;
 }

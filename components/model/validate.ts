@@ -3,6 +3,7 @@
 import { SiteValidationError, type ValidationProblem } from "./errors";
 import type { SiteModel } from "./types";
 import type { ValidationContext } from "./validate/context";
+import { validateCarrier } from "./validate/carrier";
 import { validateGreetings } from "./validate/greetings";
 import { validateIvrs } from "./validate/ivr";
 import { validateLimits } from "./validate/limits";
@@ -34,6 +35,7 @@ export function validateSite(model: SiteModel, context: ValidationContext): Vali
     ...validateGreetings(model),
     ...validateRecordings(model, context),
     ...validateSecrets(model, context.secrets),
+    ...validateCarrier(model, context),
   ];
   return sortByConfigOrder(problems);
 }
@@ -46,7 +48,7 @@ export function assertValidSite(model: SiteModel, context: ValidationContext): v
   }
 }
 
-const KEY_ORDER = ["stack", "site", "extensions", "ringGroups", "ivrs", "recordings", "extensionPasswords", "voicemailPins"];
+const KEY_ORDER = ["stack", "site", "extensions", "ringGroups", "ivrs", "recordings", "extensionPasswords", "voicemailPins", "carrier", "carrierPassword"];
 
 /** Sort key of a path: rank of its top-level key in stack-file order, then its list indices. */
 function configOrderKey(path: string): number[] {

@@ -6,7 +6,8 @@
 import * as path from "node:path";
 import Docker from "dockerode";
 
-import { peerSitesFromProject, renderSiteConfig, type RenderOptions } from "../../components/asterisk";
+import { peerSitesFromProject, renderSiteConfig, type PeerSite, type RenderOptions } from "../../components/asterisk";
+import { deriveAllTrunkPasswords } from "../../components/trunk-passwords";
 import { PROMPT_DIRECTORY } from "../../components/asterisk";
 import { loadProjectSites, loadSite } from "../../components/model/load";
 import type { RawSiteConfig } from "../../components/model/raw";
@@ -33,7 +34,28 @@ export interface SitePbxOptions {
   readonly editConfig?: (raw: RawSiteConfig) => void;
   /** Renderer options other than the peers, which come from the project's stack files, e.g. `allowedNetworks`. */
   readonly renderOptions?: Omit<RenderOptions, "peers">;
+  /** Container name. @default `phone-test-site-<code>-<pid>` */
+  readonly containerName?: string;
+  /**
+   * Test addresses of the other sites' PBXs, by site code. Each site listed here gets trunks
+   * pointed at that address, with the ports of its stack file. Sites left out get no trunk,
+   * so calls to them end in the "not available" message and nothing leaves the test PBX.
+   * @default {}
+   */
+  readonly peerAddresses?: Readonly<Record<string, string>>;
+  /** Company secret from which the trunk passwords derive. @default TEST_COMPANY_SECRET */
+  readonly companySecret?: string;
+  /** TLS port of each peer in `peerAddresses` that enables trunk TLS, by site code. @default {} */
+  readonly peerTlsPorts?: Readonly<Record<string, number>>;
+  /** Trunk TLS of this PBX: its port and PEM texts. @default TLS off */
+  readonly trunkTls?: { readonly port: number; readonly ca: string; readonly certificate: string; readonly key: string };
 }
+
+/** Company secret of the test PBXs: every site started with it derives the same trunk passwords. */
+export const TEST_COMPANY_SECRET = "test-company-secret-for-trunks-0123456789";
+
+/** Carrier trunk password of every test PBX whose model has a carrier. */
+export const TEST_CARRIER_PASSWORD = "TestCarrierPass4271";
 
 export class SitePbx {
   private constructor(
@@ -49,9 +71,18 @@ export class SitePbx {
     options.editConfig?.(raw);
     const loaded = loadSite(options.code, raw, { projectDir: PROJECT_DIR });
     const model = withTestNetwork(withRecordings(loaded, options.recordings ?? {}), options.address, options.rtpStart);
-    const secrets = testSecrets(model);
-    const peers = peerSitesFromProject(loadProjectSites(PROJECT_DIR), options.code);
-    const rendered = renderSiteConfig(model, secrets, { ...options.renderOptions, peers });
+    const peers = testPeers(peerSitesFromProject(loadProjectSites(PROJECT_DIR), options.code), options.peerAddresses ?? {}, options.peerTlsPorts ?? {});
+    const trunkPeers = peers.filter((peer) => peer.trunk !== undefined).map((peer) => peer.code);
+    const tls = options.trunkTls;
+    const secrets: SiteSecrets = {
+      ...testSecrets(model, trunkPeers, options.companySecret ?? TEST_COMPANY_SECRET),
+      ...(tls === undefined ? {} : { trunkTlsCredentials: { certificate: tls.certificate, key: tls.key } }),
+    };
+    const rendered = renderSiteConfig(model, secrets, {
+      ...options.renderOptions,
+      peers,
+      ...(tls === undefined ? {} : { trunkTls: { port: tls.port, ca: tls.ca } }),
+    });
 
     const files: Record<string, string> = {};
     for (const [name, text] of Object.entries({ ...rendered.files, ...rendered.secretFiles })) {
@@ -70,7 +101,7 @@ export class SitePbx {
       files[FAKETIME_FILE] = faketimeSpec(options.clock);
     }
     const asterisk = await AsteriskContainer.start({
-      name: `phone-test-site-${options.code}-${process.pid}`,
+      name: options.containerName ?? `phone-test-site-${options.code}-${process.pid}`,
       image: options.clock === undefined ? "inova/asterisk:dev" : "inova/asterisk:faketime",
       files,
       env: clockEnv,
@@ -139,15 +170,37 @@ export class SitePbx {
   }
 }
 
-/** Known secrets that every test client can use: letters and digits only. */
-export function testSecrets(model: SiteModel): SiteSecrets {
+/**
+ * Known secrets that every test client can use: letters and digits only. Trunk passwords to
+ * `trunkPeers` derive from `companySecret` as in a deployment.
+ */
+export function testSecrets(model: SiteModel, trunkPeers: readonly string[] = [], companySecret = TEST_COMPANY_SECRET): SiteSecrets {
   const extensionPasswords: Record<string, string> = {};
   const voicemailPins: Record<string, string> = {};
   for (const extension of model.extensions) {
     extensionPasswords[extension.number] = `Test${model.site.code}Pass${extension.number}x9`;
     voicemailPins[extension.number] = `5${extension.number}8`;
   }
-  return { extensionPasswords, voicemailPins, amiPassword: `TestAmi${model.site.code}Pass42` };
+  const trunkPasswords = deriveAllTrunkPasswords(companySecret, model.site.code, trunkPeers);
+  const carrier = model.carrier === undefined ? {} : { carrierPassword: TEST_CARRIER_PASSWORD };
+  return { extensionPasswords, voicemailPins, amiPassword: `TestAmi${model.site.code}Pass42`, trunkPasswords, ...carrier };
+}
+
+/**
+ * Points the trunks of the listed peers at their test addresses, with a TLS port where
+ * `tlsPorts` gives one, and drops the trunks of the others.
+ */
+function testPeers(peers: readonly PeerSite[], addresses: Readonly<Record<string, string>>, tlsPorts: Readonly<Record<string, number>>): PeerSite[] {
+  return peers.map((peer) => {
+    const { trunk, ...rest } = peer;
+    const address = addresses[peer.code];
+    if (address === undefined || trunk === undefined) {
+      return rest;
+    }
+    const { tlsPort: _stackTlsPort, ...plain } = trunk;
+    const tlsPort = tlsPorts[peer.code];
+    return { ...rest, trunk: { ...plain, address, ...(tlsPort === undefined ? {} : { tlsPort }) } };
+  });
 }
 
 /** libfaketime's configuration file, read when the FAKETIME variable is unset. */

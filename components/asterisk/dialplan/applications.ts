@@ -73,6 +73,8 @@ export function applicationTargets(application: Application): GotoTarget[] {
       return [application.ifTrue];
     case "Dial":
       return application.preDialHandler === undefined ? [] : [application.preDialHandler];
+    case "Originate":
+      return [application.target];
     default:
       return [];
   }
@@ -102,6 +104,10 @@ function applicationArguments(application: Application): string[] {
       return application.cause === undefined ? [] : [integer(application.cause, "hangup cause")];
     case "NoOp":
       return [plainArgument(application.text, "NoOp text")];
+    case "Originate":
+      return originateArguments(application.channel, application.target, application.timeoutSeconds);
+    case "SayDigits":
+      return [application.digits.text];
     case "Playback":
       return application.noAnswer === true ? [soundFiles(application.files), "noanswer"] : [soundFiles(application.files)];
     case "Set":
@@ -147,6 +153,19 @@ function dialArguments(
     args.push(optionText);
   }
   return args;
+}
+
+/** `channel,exten,context,extension,priority,timeout,a`: the channel runs the target once it answers. */
+function originateArguments(channel: Expression, target: GotoTarget, timeoutSeconds: number): string[] {
+  if (target.context === undefined || target.extension === undefined) {
+    throw new DialplanSyntaxError("an Originate target needs a context and an extension.");
+  }
+  if (timeoutSeconds <= 0) {
+    throw new DialplanSyntaxError(`Originate timeout ${timeoutSeconds} must be a positive number of seconds.`);
+  }
+  const extension = target.extension instanceof Expression ? target.extension.text : target.extension;
+  const priority = typeof target.priority === "number" ? priorityNumber(target.priority) : labelName(target.priority);
+  return [channel.text, "exten", contextName(target.context), extension, priority, integer(timeoutSeconds, "Originate timeout"), "a"];
 }
 
 function channelList(channels: readonly string[]): string {

@@ -118,6 +118,32 @@ export class Expression {
     return new Expression(`$[${operand(left)} ${operator} ${operand(right)}]`);
   }
 
+  /** `prefix${NAME}`: the variable's value after a literal prefix of digits, e.g. an access code. */
+  static prefixed(prefix: string, name: string): Expression {
+    if (!/^[0-9]+$/.test(prefix)) {
+      throw new DialplanSyntaxError(`prefix "${prefix}" is invalid: expected digits.`);
+    }
+    return new Expression(`${prefix}\${${variableName(name)}}`);
+  }
+
+  /**
+   * Dial target of a trunk with the dialed number after `skipDigits` digits:
+   * `PJSIP/${EXTEN:2}@trunk` or `IAX2/trunk/${EXTEN:2}`.
+   */
+  static trunkTarget(technology: "PJSIP" | "IAX2", trunk: string, skipDigits: number): Expression {
+    checkGroupName(trunk, "trunk name");
+    const number = `\${EXTEN:${integer(skipDigits, "access code length")}}`;
+    return new Expression(technology === "PJSIP" ? `PJSIP/${number}@${trunk}` : `IAX2/${trunk}/${number}`);
+  }
+
+  /** `Local/<extension>@<context>`: a Local channel whose other half runs that extension of the context. */
+  static localChannel(extension: Expression, context: string): Expression {
+    if (!/^[A-Za-z0-9_-]+$/.test(context)) {
+      throw new DialplanSyntaxError(`context "${context}" is invalid: use letters, digits, '_' and '-'.`);
+    }
+    return new Expression(`Local/${extension.text}@${context}`);
+  }
+
   /** `${NAME}&device`: the Dial target list in the variable with one more device. */
   static withDialTarget(name: string, device: string): Expression {
     if (!DIAL_TARGET.test(device)) {

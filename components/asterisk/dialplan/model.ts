@@ -57,6 +57,11 @@ export type Application =
   /** Hangs up with a Q.850 cause code, e.g. 1 (unallocated number) or 16 (normal clearing). */
   | { readonly app: "Hangup"; readonly cause?: number }
   | { readonly app: "NoOp"; readonly text: string }
+  /**
+   * Places a second call from the dialplan (app_originate) without waiting for it (option `a`):
+   * `channel` is dialed, and once it answers it runs `target`.
+   */
+  | { readonly app: "Originate"; readonly channel: Expression; readonly target: GotoTarget; readonly timeoutSeconds: number }
   /** Picks up a ringing call in the caller's pickup groups. */
   | { readonly app: "Pickup" }
   | { readonly app: "Playback"; readonly files: readonly string[]; readonly noAnswer?: boolean }
@@ -64,6 +69,8 @@ export type Application =
   | { readonly app: "Progress" }
   /** Ends a subroutine such as a pre-dial handler. */
   | { readonly app: "Return" }
+  /** Speaks each digit of the value in the channel's language. */
+  | { readonly app: "SayDigits"; readonly digits: Expression }
   | { readonly app: "Set"; readonly variable: string; readonly value: string | Expression }
   | {
       readonly app: "VoiceMail";

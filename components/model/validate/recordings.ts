@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ValidationProblem } from "../errors";
 import { entryPath } from "../paths";
+import { EMERGENCY_RECORDINGS } from "../carrier";
 import { playedRecordingNames } from "../recordings";
 import { closestMatch } from "../suggest";
 import type { Recording, SiteModel } from "../types";
@@ -16,7 +17,7 @@ const VOICE_PATTERN = /^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*(\+[a-z0-9]+)?$/;
 
 export function validateRecordings(model: SiteModel, context: ValidationContext): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
-  const played = playedRecordingNames(model.ivrs);
+  const played = new Set([...playedRecordingNames(model.ivrs), ...Object.values(EMERGENCY_RECORDINGS)]);
   const playedLowercase = new Set([...played].map((name) => name.toLowerCase()));
 
   for (const recording of model.recordings) {

@@ -2,7 +2,8 @@
 
 /** Expected shape of one value. `example` is shown in the fix of a missing or mistyped value. */
 export type FieldSpec =
-  | { readonly kind: "string"; readonly required?: boolean; readonly values?: readonly string[]; readonly example?: string }
+  /** `secret` keeps the value out of messages. */
+  | { readonly kind: "string"; readonly required?: boolean; readonly values?: readonly string[]; readonly example?: string; readonly secret?: boolean }
   | { readonly kind: "integer"; readonly required?: boolean; readonly example?: string }
   | { readonly kind: "boolean"; readonly required?: boolean; readonly example?: string }
   | ObjectSpec
@@ -139,6 +140,19 @@ const recording: ObjectSpec = {
   example: "{ file: assets/recordings/ivr-dia.wav }",
 };
 
+const carrier: ObjectSpec = {
+  kind: "object",
+  fields: {
+    address: { kind: "string", required: true, example: 'address: "203.0.113.10"' },
+    port: { kind: "integer", example: "port: 5060" },
+    username: { kind: "string", required: true, example: "username: inova-mochis" },
+    numbering: { kind: "string", required: true, values: ["mexico", "nanp"], example: "numbering: mexico" },
+    outboundPrefix: { kind: "string", example: 'outboundPrefix: "0"' },
+    emergencyNotify: { kind: "string", example: 'emergencyNotify: "2000"' },
+  },
+  example: '{ address: "203.0.113.10", username: inova-mochis, numbering: mexico }',
+};
+
 /** Shape of every key of the namespace, keyed as in `RawSiteConfig`. */
 export const RAW_CONFIG_SCHEMA: Readonly<Record<string, FieldSpec>> = {
   site,
@@ -148,4 +162,6 @@ export const RAW_CONFIG_SCHEMA: Readonly<Record<string, FieldSpec>> = {
   recordings: { kind: "map", values: recording },
   extensionPasswords: { kind: "map", values: { kind: "string" }, secret: true },
   voicemailPins: { kind: "map", values: { kind: "string" }, secret: true },
+  carrier,
+  carrierPassword: { kind: "string", secret: true },
 };

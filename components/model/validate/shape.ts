@@ -50,7 +50,7 @@ function checkFields(
       }
       continue;
     }
-    checkValue(field, spec, pathOf(key), problems, false);
+    checkValue(field, spec, pathOf(key), problems, spec.kind === "string" && spec.secret === true);
   }
 }
 

@@ -25,6 +25,7 @@ export const TYPES = {
   volume: "pulumi-nodejs:dynamic/docker:Volume",
   container: "pulumi-nodejs:dynamic/docker:Container",
   containerFiles: "pulumi-nodejs:dynamic/docker:ContainerFiles",
+  idleGate: "pulumi-nodejs:dynamic/docker:IdleGate",
   generatedSecret: "pulumi-nodejs:dynamic/inova:GeneratedSecret",
 } as const;
 
@@ -47,8 +48,13 @@ export function siteArgsFromRaw(code: string, raw: RawSiteConfig, secrets?: Oper
     operatorSecrets,
     projectDir: PROJECT_DIR,
     renderOptions: { peers: peerSitesFromProject(sites, code) },
+    // The trunks to the other sites derive their passwords from it.
+    companySecret: UNIT_COMPANY_SECRET,
   };
 }
+
+/** Company secret of the sites that the component tests build. */
+export const UNIT_COMPANY_SECRET = "unit-test-company-secret-0123456789abcdef";
 
 export function siteArgsFromStack(code: string): SiteArgs {
   return siteArgsFromRaw(code, readRawStack(code));

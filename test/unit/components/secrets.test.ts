@@ -161,3 +161,31 @@ describe("secrets set by the operator", () => {
     expect(text).not.toContain(OPERATOR_PIN_101);
   });
 });
+
+describe("carrier password", () => {
+  const CARRIER_PASSWORD = "Carrier-Issued-7731";
+  let run: SiteRun;
+
+  beforeAll(async () => {
+    const raw = readRawStack("mochis");
+    raw.carrier = { address: "127.0.103.2", username: "inova-mochis", numbering: "mexico" };
+    raw.carrierPassword = CARRIER_PASSWORD;
+    run = await recordSite(components, "mochis", siteArgsFromRaw("mochis", raw));
+  });
+
+  it("stays secret in the site outputs", async () => {
+    expect(await pulumi.isSecret(run.site.secrets.carrierPassword)).toBe(true);
+    expect(await valueOf(run.site.secrets.carrierPassword)).toBe(CARRIER_PASSWORD);
+  });
+
+  it("reaches only the secret carrier file", () => {
+    const config = named(run.resources, "mochis-pbx-config");
+    const secretFiles = config.inputs.secretFiles as Record<string, string>;
+    expect(secretFiles["pjsip_carrier_auth.conf"]).toContain(`password = ${CARRIER_PASSWORD}`);
+    expect((config.inputs.files as Record<string, string>)["pjsip_carrier.conf"]).toContain("permit = 127.0.103.2/255.255.255.255");
+  });
+
+  it("appears in no plain input or output", () => {
+    expect(plainText(run)).not.toContain(CARRIER_PASSWORD);
+  });
+});

@@ -89,10 +89,12 @@ describe("loadSite defaults", () => {
 describe("loadSite recordings", () => {
   const mochis = load(readStackConfig("mochis"));
 
-  it("generates every recording an IVR plays", () => {
+  it("generates every recording an IVR or 911 plays", () => {
     expect(mochis.recordings.map((recording) => recording.name)).toEqual([
       "agotado",
+      "aviso-emergencia",
       "despedida",
+      "emergencia-sin-linea",
       "error",
       "ivr-dia",
       "ivr-noche",
@@ -194,6 +196,7 @@ describe("loadProjectSites", () => {
         code: "mochis",
         stackFile: "Pulumi.mochis.yaml",
         name: "Los Mochis",
+        timezone: "America/Mazatlan",
         role: "hq",
         address: "127.0.81.1",
         accessCode: "81",
@@ -204,6 +207,7 @@ describe("loadProjectSites", () => {
         code: "silicon",
         stackFile: "Pulumi.silicon.yaml",
         name: "Silicon Valley",
+        timezone: "America/Los_Angeles",
         role: "branch",
         address: "127.0.83.1",
         accessCode: "83",
@@ -214,6 +218,7 @@ describe("loadProjectSites", () => {
         code: "tabasco",
         stackFile: "Pulumi.tabasco.yaml",
         name: "Villahermosa",
+        timezone: "America/Mexico_City",
         role: "branch",
         address: "127.0.82.1",
         accessCode: "82",

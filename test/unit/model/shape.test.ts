@@ -170,7 +170,7 @@ describe("raw shape", () => {
         code: "E_UNKNOWN_KEY",
         message:
           'unknown key "ringgroups". Did you mean "ringGroups"? Otherwise remove it; ' +
-          "the accepted keys are site, extensions, ringGroups, ivrs, recordings, extensionPasswords, voicemailPins.",
+          "the accepted keys are site, extensions, ringGroups, ivrs, recordings, extensionPasswords, voicemailPins, carrier, carrierPassword.",
       },
     ]);
   });
