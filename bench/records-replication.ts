@@ -21,6 +21,7 @@ import { SOCKET_DIRECTORY } from "../components/asterisk/call-records";
 import { grantProvider } from "../components/providers/mariadb/grant-provider";
 import { migrationsProvider } from "../components/providers/mariadb/migrations-provider";
 import { replicaConnectionProvider } from "../components/providers/mariadb/replica-connection-provider";
+import { reseedViewProvider } from "../components/providers/mariadb/reseed-view-provider";
 import { userProvider } from "../components/providers/mariadb/user-provider";
 import { buildImage, IMAGE, waitHealthy } from "../test/integration/database/support";
 
@@ -114,6 +115,11 @@ async function provision(site: DatabaseSite): Promise<void> {
   const users = userProvider as unknown as Provider;
   const grants = grantProvider as unknown as Provider;
   await migrations.create((await migrations.check({}, { containerId: container, migrations: schemaMigrations() })).inputs!);
+  if (site.role === "hq") {
+    // The reseed account's grant names this view, so the view comes first.
+    const views = reseedViewProvider as unknown as Provider;
+    await views.create((await views.check({}, { containerId: container, branch: BRANCH.code })).inputs!);
+  }
   for (const account of accountPlan(site, [HQ, BRANCH])) {
     const password = account.role === "replicator" ? REPLICATOR_PASSWORD : WRITER_PASSWORD;
     await users.create((await users.check({}, { containerId: container, user: account.user, host: account.host, password })).inputs!);

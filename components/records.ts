@@ -27,7 +27,7 @@ import { CONNECT_RETRY_SECONDS } from "./database/replication";
 import { Container } from "./providers/docker/container";
 import { Image } from "./providers/docker/image";
 import { Volume } from "./providers/docker/volume";
-import { Grant, Migrations, ReplicaConnection, User } from "./providers/mariadb";
+import { Grant, Migrations, ReplicaConnection, Reseed, ReseedView, User } from "./providers/mariadb";
 import { GeneratedSecret } from "./providers/secret";
 
 // Environment of the inova/mariadb image (assets/mariadb/entrypoint.sh): the relays to start,
@@ -81,6 +81,10 @@ export class CallRecords extends pulumi.ComponentResource {
   public readonly writerPassword: pulumi.Output<string>;
   /** Password of api_reader@localhost (SELECT on inova_cdr.*); secret. */
   public readonly readerPassword: pulumi.Output<string>;
+  /** Password of monitor@localhost (SLAVE MONITOR) at HQ; secret. Undefined at a branch. */
+  public readonly monitorPassword?: pulumi.Output<string>;
+  /** Engine id of the database container, for accounts that other components add. */
+  public readonly containerId: pulumi.Output<string>;
   /** Names of HQ's replication connections, one per branch; empty at a branch. */
   public readonly replicationConnections: string[];
   /** Database site settings as rendered into the server configuration. */
@@ -163,23 +167,61 @@ export class CallRecords extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const migrations = new Migrations(`${name}-schema`, { containerId: container.containerId }, { parent: this });
+    const migrations = new Migrations(`${name}-schema`, { containerId: container.containerId, site: self.code }, { parent: this });
+
+    // A rebuilt branch takes its records back from HQ before any account exists: neither its PBX
+    // nor HQ's replica thread can reach it until its binary log continues where HQ stopped.
+    const accountsAfter: pulumi.Resource[] = [migrations];
+    if (self.role === "branch") {
+      accountsAfter.push(
+        new Reseed(
+          `${name}-reseed`,
+          {
+            containerId: container.containerId,
+            branch: self.code,
+            gtidDomainId: self.gtidDomainId,
+            hqHost: hq.address,
+            hqPort: hq.port,
+            bindAddress: self.clientAddress,
+            password: reseedPassword(args.companySecret, hq.code, self.code),
+          },
+          { parent: this, dependsOn: [migrations] },
+        ),
+      );
+    }
+    const reseedViews = new Map<string, ReseedView>();
+    if (self.role === "hq") {
+      for (const branch of branches) {
+        const view = new ReseedView(
+          `${name}-reseed-view-${branch.code}`,
+          { containerId: container.containerId, branch: branch.code },
+          { parent: this, dependsOn: [migrations] },
+        );
+        reseedViews.set(branch.code, view);
+      }
+    }
 
     const passwords: Partial<Record<AccountRole, pulumi.Output<string>>> = {};
     for (const account of accountPlan(self, sites)) {
-      const password =
-        account.role === "replicator"
-          ? pulumi.secret(pulumi.output(args.companySecret).apply((secret) => sharedPassword(secret, "replication", hq.code, self.code)))
-          : new GeneratedSecret(`${name}-${account.user}-password`, { length: 32, alphabet: "alnum" }, { parent: this }).value;
+      const key = account.branch === undefined ? account.user : `${account.user}-${account.branch}`;
+      let password: pulumi.Output<string>;
+      if (account.role === "replicator") {
+        password = pulumi.secret(pulumi.output(args.companySecret).apply((secret) => sharedPassword(secret, "replication", hq.code, self.code)));
+      } else if (account.role === "reseed") {
+        password = reseedPassword(args.companySecret, hq.code, account.branch as string);
+      } else {
+        password = new GeneratedSecret(`${name}-${account.user}-password`, { length: 32, alphabet: "alnum" }, { parent: this }).value;
+      }
       passwords[account.role] = password;
       const user = new User(
-        `${name}-${account.user}`,
+        `${name}-${key}`,
         { containerId: container.containerId, user: account.user, host: account.host, password },
-        { parent: this, dependsOn: [migrations] },
+        { parent: this, dependsOn: accountsAfter },
       );
+      const view = account.branch === undefined ? undefined : reseedViews.get(account.branch);
       for (const grant of account.grants) {
         new Grant(
-          `${name}-${account.user}-grant-${grantResourceSuffix(grant.object)}`,
+          `${name}-${key}-grant-${grantResourceSuffix(grant.object)}`,
           {
             containerId: container.containerId,
             user: account.user,
@@ -187,7 +229,7 @@ export class CallRecords extends pulumi.ComponentResource {
             object: grant.object,
             privileges: [...grant.privileges],
           },
-          { parent: this, dependsOn: [user] },
+          { parent: this, dependsOn: view === undefined ? [user] : [user, view] },
         );
       }
     }
@@ -216,6 +258,8 @@ export class CallRecords extends pulumi.ComponentResource {
     }
 
     this.containerName = container.name;
+    this.containerId = container.containerId;
+    this.monitorPassword = passwords.monitor;
     this.socketVolume = socket.name;
     this.journalVolume = journal.name;
     this.backupVolume = backups.name;
@@ -231,6 +275,11 @@ export class CallRecords extends pulumi.ComponentResource {
       readerPassword: this.readerPassword,
     });
   }
+}
+
+/** Password of a branch's `reseed` account at HQ, derived from the company secret like the replication passwords. */
+function reseedPassword(companySecret: pulumi.Input<string>, hq: string, branch: string): pulumi.Output<string> {
+  return pulumi.secret(pulumi.output(companySecret).apply((secret) => sharedPassword(secret, "reseed", hq, branch)));
 }
 
 /** Names a grant object in a resource name: `*.*` as `global`, `db.*` as `db`, `db.table` as `db-table`. */

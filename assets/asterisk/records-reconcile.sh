@@ -9,10 +9,17 @@
 # the direct path already stored, so nothing is stored twice. The byte offset reached is kept
 # beside the journal and moves only after a commit, so a failed pass is repeated in full.
 #
-# Settings: /etc/asterisk/inova-records.env (SITE, JOURNAL, TABLE, COLUMNS, INTERVAL_SECONDS)
-# and the client options in /etc/asterisk/inova-records-client.cnf. Until both exist (a PBX
-# without call records) the loop only waits. With --once it runs one pass and prints
-# "read=N inserted=N rejected=N".
+# Rotation: once the journal reaches ROTATE_BYTES, a pass renames it to <journal>.part-<UTC time>
+# and moves its offset file along; cdr_custom opens the journal for every record, so the next
+# record starts a new journal. Each pass reads the parts before the journal, the same way. A
+# part is deleted once every line of it was loaded or rejected and it has not changed for
+# PART_SETTLE_SECONDS (a record that cdr_custom was writing during the rename lands in the part).
+# Parts with lines the database lacks stay until the database is back.
+#
+# Settings: /etc/asterisk/inova-records.env (SITE, JOURNAL, TABLE, COLUMNS, INTERVAL_SECONDS,
+# and optionally ROTATE_BYTES, default 1048576) and the client options in
+# /etc/asterisk/inova-records-client.cnf. Until both exist (a PBX without call records) the loop
+# only waits. With --once it runs one pass and prints "read=N inserted=N rejected=N".
 #
 # Lines that are not complete records (a value with a line break splits its record) are
 # appended to <journal>.rejected and logged; they are never retried.
@@ -22,6 +29,9 @@ export LC_ALL=C
 settings_file=/etc/asterisk/inova-records.env
 client_file=/etc/asterisk/inova-records-client.cnf
 batch_rows=500
+default_rotate_bytes=1048576
+# Far longer than cdr_custom takes to write one record.
+part_settle_seconds=5
 
 log() {
   echo "inova-records-reconcile: $*" >&2
@@ -76,31 +86,30 @@ load_one_by_one() {
   done <"$1"
 }
 
-# One pass; returns non-zero when the database could not be reached.
-reconcile_once() {
-  journal=$(setting JOURNAL)
-  table=$(setting TABLE)
-  columns=$(setting COLUMNS)
-  state_file="$journal.reconciled-bytes"
-  rejected_file="$journal.rejected"
-  read_lines=0
-  inserted=0
-  rejected=0
+# Loads the lines of file $1 (the journal or a part) added since its offset file's offset;
+# adds to read_lines, total_inserted and rejected. A last line without a line break waits for
+# cdr_custom to finish it, unless $2 is "settled" (a part that no longer changes), where it is
+# rejected like any other incomplete record. Returns non-zero when the database could not be
+# reached, and then leaves the offset where it was.
+reconcile_file() {
+  file=$1
+  settled=${2:-}
+  state_file="$file.reconciled-bytes"
 
-  [ -f "$journal" ] || return 0
-  size=$(stat -c %s "$journal")
+  [ -f "$file" ] || return 0
+  size=$(stat -c %s "$file")
   offset=$(cat "$state_file" 2>/dev/null || echo 0)
   case "$offset" in '' | *[!0-9]*) offset=0 ;; esac
   if [ "$size" -lt "$offset" ]; then
-    log "the journal is shorter than the reconciled offset $offset; reading it again from the start"
+    log "$file is shorter than the reconciled offset $offset; reading it again from the start"
     offset=0
   fi
   [ "$size" -gt "$offset" ] || return 0
 
   work=$(mktemp -d)
-  tail -c +"$((offset + 1))" "$journal" | head -c "$((size - offset))" >"$work/new"
+  tail -c +"$((offset + 1))" "$file" | head -c "$((size - offset))" >"$work/new"
   # A record that cdr_custom is still writing has no line break yet: leave it for the next pass.
-  if [ "$(tail -c 1 "$work/new" | od -An -tx1 | tr -d ' \n')" != "0a" ]; then
+  if [ "$settled" != settled ] && [ "$(tail -c 1 "$work/new" | od -An -tx1 | tr -d ' \n')" != "0a" ]; then
     partial=$(tail -n 1 "$work/new" | wc -c)
     head -c "$(($(wc -c <"$work/new") - partial))" "$work/new" >"$work/lines"
   else
@@ -117,18 +126,21 @@ reconcile_once() {
   record="^$field(,$field){$((count_columns - 1))}\$"
   grep -E "$record" "$work/lines" >"$work/valid" || true
   grep -E -v "$record" "$work/lines" | grep -v '^$' >"$work/invalid" || true
-  read_lines=$(wc -l <"$work/valid")
+  valid_lines=$(wc -l <"$work/valid")
+  read_lines=$((read_lines + valid_lines))
 
   status=0
-  if [ "$read_lines" -gt 0 ]; then
+  file_inserted=0
+  if [ "$valid_lines" -gt 0 ]; then
     if counts=$(build_sql "$work/valid" | run_sql 2>"$work/error"); then
-      inserted=$(echo "$counts" | awk '{ s += $1 } END { print s + 0 }')
+      file_inserted=$(echo "$counts" | awk '{ s += $1 } END { print s + 0 }')
     elif grep -q -E 'ERROR (1045|20[0-9][0-9])' "$work/error"; then
       # Access denied or a client error (no server, connection lost): try again later.
       status=1
     else
-      log "a batch of $read_lines records failed ($(tail -n 1 "$work/error")); loading them one by one"
+      log "a batch of $valid_lines records failed ($(tail -n 1 "$work/error")); loading them one by one"
       load_one_by_one "$work/valid"
+      file_inserted=$inserted
     fi
   fi
 
@@ -140,20 +152,90 @@ reconcile_once() {
       log "appended $bad journal lines that are not complete records to $rejected_file"
     fi
     echo "$((offset + consumed))" >"$state_file.tmp" && mv "$state_file.tmp" "$state_file"
-    if [ "$inserted" -gt 0 ]; then
-      log "inserted $inserted of $read_lines journaled records that the database lacked"
+    total_inserted=$((total_inserted + file_inserted))
+    if [ "$file_inserted" -gt 0 ]; then
+      log "inserted $file_inserted of $valid_lines journaled records that the database lacked"
     fi
   else
     error=$(tail -n 1 "$work/error")
     failures=$((failures + 1))
     # The first failure, a new error and every 40th repeat are logged.
     if [ "$error" != "$last_error" ] || [ $((failures % 40)) -eq 1 ]; then
-      log "database unreachable, $read_lines journaled records wait (failure $failures): $error"
+      log "database unreachable, $valid_lines journaled records wait (failure $failures): $error"
     fi
     last_error=$error
   fi
   rm -rf "$work"
   return "$status"
+}
+
+# Prints the journal's parts, oldest first; their names sort by the time of the rotation.
+list_parts() {
+  for part in "$journal".part-*; do
+    case "$part" in *.reconciled-bytes | *.tmp) continue ;; esac
+    [ -f "$part" ] && printf '%s\n' "$part"
+  done
+}
+
+# Prints "settled" when part $1 has not changed for part_settle_seconds.
+part_state() {
+  if [ $(($(date +%s) - $(stat -c %Y "$1"))) -ge "$part_settle_seconds" ]; then
+    echo settled
+  fi
+}
+
+# Deletes part $1 when it is settled and its offset covers all of it.
+remove_if_reconciled() {
+  part_size=$(stat -c %s "$1")
+  part_offset=$(cat "$1.reconciled-bytes" 2>/dev/null || echo 0)
+  if [ "$part_offset" = "$part_size" ] && [ "$2" = settled ]; then
+    rm -f "$1" "$1.reconciled-bytes"
+    log "removed the reconciled journal part $1"
+  fi
+}
+
+# Renames the journal to a new part once it reaches ROTATE_BYTES. The offset file moves first:
+# a crash between the two renames leaves the journal without an offset, so the next pass reads
+# it again from the start, and INSERT IGNORE stores nothing twice.
+rotate_journal() {
+  rotate_bytes=$(setting ROTATE_BYTES)
+  case "$rotate_bytes" in '' | *[!0-9]* | 0) rotate_bytes=$default_rotate_bytes ;; esac
+  [ -f "$journal" ] || return 0
+  [ "$(stat -c %s "$journal")" -ge "$rotate_bytes" ] || return 0
+  part="$journal.part-$(date -u +%Y%m%dT%H%M%S%NZ)"
+  if [ -f "$journal.reconciled-bytes" ]; then
+    mv "$journal.reconciled-bytes" "$part.reconciled-bytes"
+  fi
+  mv "$journal" "$part"
+  log "rotated the journal to $part"
+}
+
+# One pass over the parts, then the journal, then the rotation; returns non-zero when the
+# database could not be reached. The journal rotates during an outage too, and its parts stay
+# until the database has every line of them.
+reconcile_once() {
+  journal=$(setting JOURNAL)
+  table=$(setting TABLE)
+  columns=$(setting COLUMNS)
+  rejected_file="$journal.rejected"
+  read_lines=0
+  total_inserted=0
+  rejected=0
+
+  pass_status=0
+  for part in $(list_parts); do
+    state=$(part_state "$part")
+    if ! reconcile_file "$part" "$state"; then
+      pass_status=1
+      break
+    fi
+    remove_if_reconciled "$part" "$state"
+  done
+  if [ "$pass_status" -eq 0 ]; then
+    reconcile_file "$journal" || pass_status=1
+  fi
+  rotate_journal
+  return "$pass_status"
 }
 
 ready() {
@@ -180,7 +262,7 @@ if [ "${1:-}" = "--once" ]; then
   flock 9
   reconcile_once
   status=$?
-  echo "read=$read_lines inserted=$inserted rejected=$rejected"
+  echo "read=$read_lines inserted=$total_inserted rejected=$rejected"
   exit "$status"
 fi
 

@@ -12,6 +12,7 @@ import {
   type PlannedGrant,
 } from "./model";
 import { sortPrivileges } from "./privileges";
+import { RESEED_USER, reseedViewObject } from "./reseed";
 import { grantObjectSql, quoteAccount, quoteString, showGrantsAccount } from "./sql";
 
 /**
@@ -23,6 +24,8 @@ import { grantObjectSql, quoteAccount, quoteString, showGrantsAccount } from "./
  * - `api_reader`: the site's API reads every table of the call-record database.
  * - `replicator` (branches only): HQ's replica threads read the binary log.
  * - `monitor` (HQ only): reads the state of the replication connections.
+ * - `reseed` (HQ only, one per branch, from that branch's address): a rebuilt
+ *   branch reads its own rows back through its view `cdr_<branch>`.
  */
 export function accountPlan(site: DatabaseSite, peers: readonly DatabaseSite[]): PlannedAccount[] {
   const localHost = site.localClientHost ?? site.clientAddress;
@@ -60,6 +63,16 @@ export function accountPlan(site: DatabaseSite, peers: readonly DatabaseSite[]):
       purpose: `reads the replication state of ${site.code} (SHOW ALL SLAVES STATUS)`,
       grants: [{ privileges: ["SLAVE MONITOR"], object: "*.*" }],
     });
+    for (const branch of peers.filter((peer) => peer.role === "branch")) {
+      accounts.push({
+        role: "reseed",
+        user: RESEED_USER,
+        host: branch.clientAddress,
+        branch: branch.code,
+        purpose: `a rebuilt ${branch.code} reads its own call records back from ${site.code}`,
+        grants: [{ privileges: ["SELECT"], object: reseedViewObject(branch.code) }],
+      });
+    }
   }
   return accounts;
 }

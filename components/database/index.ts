@@ -10,3 +10,4 @@ export * from "./server-config";
 export * from "./schema";
 export * from "./accounts";
 export * from "./replication";
+export * from "./reseed";

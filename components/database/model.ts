@@ -74,7 +74,7 @@ export function databaseSite(input: DatabaseSiteInput): DatabaseSite {
 }
 
 /** Accounts that the plan creates at each site, besides root over the Unix socket. */
-export type AccountRole = "pbx_writer" | "api_reader" | "replicator" | "monitor";
+export type AccountRole = "pbx_writer" | "api_reader" | "replicator" | "monitor" | "reseed" | "hq_api_reader";
 
 /** Privileges on one object: `*.*`, `db.*` or `db.table`. */
 export interface PlannedGrant {
@@ -86,8 +86,10 @@ export interface PlannedGrant {
 /** One account of a site's database with every privilege it gets. */
 export interface PlannedAccount {
   readonly role: AccountRole;
-  /** User name; equal to the role. */
+  /** User name; equal to the role, except `api_<branch>` for the role `hq_api_reader`. */
   readonly user: string;
+  /** Branch whose rows a `reseed` account at HQ reads; HQ has one such account per branch. */
+  readonly branch?: SiteCode;
   /** Host part of the account: the client's source address. */
   readonly host: string;
   /** Purpose of the account, for reports and resource descriptions. */

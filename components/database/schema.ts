@@ -13,6 +13,7 @@ import {
   MIGRATIONS_TABLE,
   type Migration,
 } from "./model";
+import type { SiteCode } from "../model/types";
 import { quoteIdentifier, quoteString } from "./sql";
 
 function qualified(table: string): string {
@@ -80,9 +81,38 @@ function createMigrationsTable(): string {
   ].join("\n");
 }
 
-/** Returns every migration of the call-record database in ascending version order. */
-export function schemaMigrations(): Migration[] {
+/** Account of the site's PBX, the only one that the guard trigger restricts. */
+const GUARDED_WRITER = "pbx_writer";
+
+/** Name of the trigger that keeps the PBX writer to its own site's rows. */
+export const SITE_GUARD_TRIGGER = "cdr_writer_own_site";
+
+/**
+ * Renders CREATE TRIGGER of the guard. An INSERT by pbx_writer whose `site` is not `site`
+ * fails with SQLSTATE 45000. The comparison is binary, so a different letter case is another
+ * site. Rows that HQ's replica threads apply pass, because MariaDB runs no triggers for
+ * row-based events (binlog_format is ROW and slave_run_triggers_for_rbr stays NO) and those
+ * threads do not log in as pbx_writer. Root's restores pass too.
+ */
+function createSiteGuardTrigger(site: SiteCode): string {
+  const message = `${GUARDED_WRITER} may insert only call records of site ${site}`;
   return [
+    `CREATE TRIGGER IF NOT EXISTS ${qualified(SITE_GUARD_TRIGGER)} BEFORE INSERT ON ${qualified(CDR_TABLE)} FOR EACH ROW`,
+    "BEGIN",
+    `  IF SUBSTRING_INDEX(USER(), '@', 1) = ${quoteString(GUARDED_WRITER)} AND NOT (BINARY NEW.\`site\` <=> BINARY ${quoteString(site)}) THEN`,
+    `    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = ${quoteString(message)};`,
+    "  END IF;",
+    "END",
+  ].join("\n");
+}
+
+/**
+ * Returns every migration of the call-record database of `site` in ascending version order.
+ * Without a site, the list stops before the guard trigger, because the trigger needs the
+ * site's code. Only tests of servers that store no site's own rows leave the site out.
+ */
+export function schemaMigrations(site?: SiteCode): Migration[] {
+  const migrations: Migration[] = [
     {
       version: 1,
       description: "create the call-record database, its cdr table and schema_migrations",
@@ -93,6 +123,14 @@ export function schemaMigrations(): Migration[] {
       ],
     },
   ];
+  if (site !== undefined) {
+    migrations.push({
+      version: 2,
+      description: `reject rows of other sites than ${site} from ${GUARDED_WRITER}`,
+      statements: [createSiteGuardTrigger(site)],
+    });
+  }
+  return migrations;
 }
 
 /** Returns the SHA-256 hex digest of a migration's version, description and statements. */

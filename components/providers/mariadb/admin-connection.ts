@@ -107,8 +107,13 @@ function execDuplex(hijacked: Duplex): ExecDuplex {
 /** Starts socat in the container and returns the stream to the server's socket. */
 async function openSocketStream(docker: Dockerode, target: AdminTarget): Promise<ExecDuplex> {
   const socketPath = target.socketPath ?? "/run/mariadbd/mysqld.sock";
-  const exec = await docker.getContainer(target.containerId).exec({
-    Cmd: ["socat", "STDIO", `UNIX-CONNECT:${socketPath}`],
+  return openSocatStream(docker, target.containerId, `UNIX-CONNECT:${socketPath}`);
+}
+
+/** Starts `socat STDIO <address>` in the container and returns the stream to that address. */
+async function openSocatStream(docker: Dockerode, containerId: string, address: string): Promise<ExecDuplex> {
+  const exec = await docker.getContainer(containerId).exec({
+    Cmd: ["socat", "STDIO", address],
     AttachStdin: true,
     AttachStdout: true,
     AttachStderr: true,
@@ -177,5 +182,79 @@ export async function withAdminConnection<T>(
     return await action(connection);
   } finally {
     await closeAdminConnection(connection);
+  }
+}
+
+/**
+ * Runs `action` with an administrator connection, or returns `undefined` without running it when
+ * the container does not exist or is not running. Reads and deletes use it, so a refresh drops
+ * the resources of a removed or stopped container instead of failing, and the next update
+ * creates them again (every create of these providers can run on an existing object).
+ */
+export async function withAdminConnectionIfPresent<T>(
+  target: AdminTarget,
+  action: (connection: Connection) => Promise<T>,
+): Promise<T | undefined> {
+  const docker = connectEngine(target.engine);
+  try {
+    const info = await docker.getContainer(target.containerId).inspect();
+    if (!info.State.Running) {
+      return undefined;
+    }
+  } catch (error) {
+    if ((error as { statusCode?: number } | null)?.statusCode === 404) {
+      return undefined;
+    }
+    throw error;
+  }
+  return withAdminConnection(target, action);
+}
+
+/** A MariaDB server reached over TCP from inside a container, and the account to log in with. */
+export interface RemoteTarget {
+  /** Container that opens the TCP connection; it needs socat and the host's network. */
+  readonly containerId: string;
+  readonly engine?: EngineSpec;
+  readonly host: string;
+  readonly port: number;
+  /** Source address of the connection, which the account's host part matches. */
+  readonly bindAddress: string;
+  readonly user: string;
+  readonly password: string;
+}
+
+/**
+ * Opens a connection to a server over TCP, started by socat inside `target.containerId` from
+ * `target.bindAddress`. The password travels only in the login exchange of the MariaDB protocol,
+ * never in a command line or environment. Close it with {@link closeAdminConnection}.
+ */
+export async function openRemoteConnection(target: RemoteTarget): Promise<Connection> {
+  const mariadb = require("mariadb") as typeof import("mariadb");
+  const docker = connectEngine(target.engine);
+  const where = `${target.user}@${target.host}:${target.port} from ${target.bindAddress} (through container ${target.containerId})`;
+  let stream: ExecDuplex;
+  try {
+    stream = await openSocatStream(docker, target.containerId, `TCP:${target.host}:${target.port},bind=${target.bindAddress}`);
+  } catch (error) {
+    throw new Error(`cannot reach ${where}: ${(error as Error).message}`);
+  }
+  try {
+    return await mariadb.createConnection({
+      user: target.user,
+      password: target.password,
+      stream: (callback) => callback(undefined, stream),
+      connectTimeout: connectTimeoutSeconds() * 1000,
+      multipleStatements: false,
+      bigIntAsNumber: true,
+      dateStrings: true,
+    });
+  } catch (error) {
+    stream.destroy();
+    const stderr = stream.stderrText().trim();
+    const detail = stderr === "" ? "" : ` (socat: ${stderr})`;
+    const failure = new Error(`cannot log in as ${where}: ${(error as Error).message}${detail}`) as Error & { errno?: number; unreachable?: boolean };
+    failure.errno = (error as { errno?: number }).errno;
+    failure.unreachable = stderr !== "";
+    throw failure;
   }
 }

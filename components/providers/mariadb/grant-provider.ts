@@ -11,7 +11,7 @@ import type { Connection } from "mariadb";
 import { canonicalPrivilege, parseShowGrantsLine, sortPrivileges } from "../../database/privileges";
 import { grantObjectSql, grantObjectText, parseGrantObject, quoteAccount } from "../../database/sql";
 import { containsUnknown, deepEqual, logLine, toPlainData } from "../docker/common";
-import { withAdminConnection } from "./admin-connection";
+import { withAdminConnection, withAdminConnectionIfPresent } from "./admin-connection";
 import {
   checkTarget,
   isValidAccountHost,
@@ -187,9 +187,13 @@ async function readGrant(
   if (props === undefined) {
     throw new Error(`cannot import MariaDB grant ${id}: its container is unknown; create it with pulumi up instead`);
   }
-  const live = await withAdminConnection(targetOf(props), (connection) =>
-    readLiveGrant(connection, props.user, props.host, props.object),
-  );
+  const found = await withAdminConnectionIfPresent(targetOf(props), async (connection) => ({
+    live: await readLiveGrant(connection, props.user, props.host, props.object),
+  }));
+  if (found === undefined) {
+    return {};
+  }
+  const live = found.live;
   if (live === undefined) {
     return {};
   }
@@ -198,7 +202,7 @@ async function readGrant(
 
 /** Revokes every privilege the account has on the object; an account already gone is left alone. */
 async function deleteGrant(_id: string, props: GrantProviderOutputs): Promise<void> {
-  await withAdminConnection(targetOf(props), async (connection) => {
+  await withAdminConnectionIfPresent(targetOf(props), async (connection) => {
     const live = await readLiveGrant(connection, props.user, props.host, props.object);
     if (live === undefined) {
       logLine(`account ${props.user}@${props.host} no longer exists; nothing to revoke on ${props.object}`);

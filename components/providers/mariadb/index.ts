@@ -7,3 +7,5 @@ export { Migrations, type MigrationsArgs } from "./migrations";
 export { ReplicaConnection, type ReplicaConnectionArgs } from "./replica-connection";
 export { User, type UserArgs } from "./user";
 export type { AdminTarget } from "./admin-connection";
+export { Reseed, type ReseedArgs } from "./reseed";
+export { ReseedView, type ReseedViewArgs } from "./reseed-view";

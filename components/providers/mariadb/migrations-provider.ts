@@ -17,7 +17,7 @@ import {
   validateMigrations,
 } from "../../database/schema";
 import { containsUnknown, deepEqual, logLine, toPlainData } from "../docker/common";
-import { withAdminConnection } from "./admin-connection";
+import { withAdminConnection, withAdminConnectionIfPresent } from "./admin-connection";
 import { checkTarget, targetChanged, targetOf, type TargetInputs } from "./common";
 
 export interface MigrationsProviderInputs extends TargetInputs {
@@ -179,7 +179,10 @@ async function readMigrations(
   if (props === undefined) {
     throw new Error(`cannot import ${id}: its container is unknown; create it with pulumi up instead`);
   }
-  const applied = await withAdminConnection(targetOf(props), (connection) => readApplied(connection));
+  const applied = await withAdminConnectionIfPresent(targetOf(props), (connection) => readApplied(connection));
+  if (applied === undefined) {
+    return {};
+  }
   return { id, props: toPlainData({ ...props, applied }) };
 }
 

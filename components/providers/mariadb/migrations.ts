@@ -7,7 +7,9 @@ import { migrationsProvider } from "./migrations-provider";
 export interface MigrationsArgs {
   /** `Container.containerId` of the database server. */
   readonly containerId: pulumi.Input<string>;
-  /** Migrations in ascending version order. @default schemaMigrations() */
+  /** Site code whose rows the PBX writer may insert; it shapes the default migrations. */
+  readonly site: string;
+  /** Migrations in ascending version order. @default schemaMigrations(site) */
   readonly migrations?: pulumi.Input<Migration[]>;
   /** Unix socket of the server inside the container. @default "/run/mariadbd/mysqld.sock" */
   readonly socketPath?: pulumi.Input<string>;
@@ -25,7 +27,7 @@ export class Migrations extends pulumi.dynamic.Resource {
     super(
       migrationsProvider,
       name,
-      { ...args, migrations: args.migrations ?? schemaMigrations(), applied: undefined },
+      { containerId: args.containerId, socketPath: args.socketPath, engine: args.engine, migrations: args.migrations ?? schemaMigrations(args.site), applied: undefined },
       opts,
       "mariadb",
       "Migrations",

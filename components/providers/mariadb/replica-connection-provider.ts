@@ -13,7 +13,7 @@ import type { ReplicationConnection } from "../../database/model";
 import { nativePasswordHash } from "../../database/password";
 import { renderRemoveReplicationStatements, renderReplicationStatements } from "../../database/replication";
 import { containsUnknown, toPlainData } from "../docker/common";
-import { withAdminConnection } from "./admin-connection";
+import { withAdminConnection, withAdminConnectionIfPresent } from "./admin-connection";
 import { checkTarget, isValidAccountUser, targetChanged, targetOf, type TargetInputs } from "./common";
 
 export interface ReplicaConnectionProviderInputs extends TargetInputs {
@@ -176,7 +176,10 @@ async function readReplicaConnection(
   if (props === undefined) {
     throw new Error(`cannot import replication connection ${id}: its container and password are unknown; create it with pulumi up instead`);
   }
-  const status = await withAdminConnection(targetOf(props), (connection) => readStatus(connection, props.name));
+  const found = await withAdminConnectionIfPresent(targetOf(props), async (connection) => ({
+    status: await readStatus(connection, props.name),
+  }));
+  const status = found?.status;
   if (status === undefined) {
     return {};
   }
@@ -197,7 +200,7 @@ async function readReplicaConnection(
 
 /** Stops the connection and removes it with its relay logs; HQ keeps the rows it applied. */
 async function deleteReplicaConnection(_id: string, props: ReplicaConnectionProviderOutputs): Promise<void> {
-  await withAdminConnection(targetOf(props), async (connection) => {
+  await withAdminConnectionIfPresent(targetOf(props), async (connection) => {
     if ((await readStatus(connection, props.name)) === undefined) {
       return;
     }

@@ -8,7 +8,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { nativePasswordHash } from "../../database/password";
 import { containsUnknown, toPlainData } from "../docker/common";
-import { withAdminConnection } from "./admin-connection";
+import { withAdminConnection, withAdminConnectionIfPresent } from "./admin-connection";
 import {
   checkTarget,
   isValidAccountHost,
@@ -139,12 +139,15 @@ async function readUser(
   if (props === undefined) {
     throw new Error(`cannot import MariaDB account ${id}: its container and password are unknown; create it with pulumi up instead`);
   }
-  const rows = await withAdminConnection(targetOf(props), (connection) =>
+  const rows = await withAdminConnectionIfPresent(targetOf(props), (connection) =>
     connection.query("SELECT plugin, authentication_string FROM mysql.user WHERE User = ? AND Host = ?", [
       props.user,
       props.host,
     ]),
   );
+  if (rows === undefined) {
+    return {};
+  }
   const live = (rows as Array<{ plugin: string; authentication_string: string }>)[0];
   if (live === undefined) {
     return {};
@@ -154,7 +157,7 @@ async function readUser(
 }
 
 async function deleteUser(_id: string, props: UserProviderOutputs): Promise<void> {
-  await withAdminConnection(targetOf(props), async (connection) => {
+  await withAdminConnectionIfPresent(targetOf(props), async (connection) => {
     await connection.query("DROP USER IF EXISTS ?@?", [props.user, props.host]);
   });
 }

@@ -51,9 +51,12 @@ export interface TestServer {
 export class TestServers {
   private readonly servers: TestServer[] = [];
 
+  /** `prefix` starts the names of the containers and volumes. */
+  constructor(private readonly prefix = "db-test") {}
+
   /** Starts a server for `site` on a new volume and waits until it is healthy. */
   async start(name: string, site: DatabaseSite): Promise<TestServer> {
-    const server = { container: `db-test-${name}`, volume: `db-test-${name}-data`, site };
+    const server = { container: `${this.prefix}-${name}`, volume: `${this.prefix}-${name}-data`, site };
     dockerQuietly("rm", "-f", "-v", server.container);
     dockerQuietly("volume", "rm", "-f", server.volume);
     this.servers.push(server);

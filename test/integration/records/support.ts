@@ -1,7 +1,7 @@
 // A site with call records for integration tests. The site's MariaDB runs in a container, set
 // up by the MariaDB providers as CallRecords sets it up. The site's PBX gets the rendered call
 // record files and reaches the database's Unix socket through a shared volume. Everything is
-// named `rec-test-<name>-*` and binds 127.0.93.x.
+// named `rec-test-<name>-*` and binds 127.0.93.x or 127.0.108.x.
 
 import { execFileSync, spawnSync } from "node:child_process";
 import * as path from "node:path";
@@ -68,7 +68,7 @@ export interface RecordsSiteOptions {
   readonly name: string;
   /** Stack whose file the PBX is rendered from, e.g. `mochis`. */
   readonly code: string;
-  /** Address of the PBX and its database, in 127.0.93.0/24. */
+  /** Address of the PBX and its database, in 127.0.93.0/24 or 127.0.108.0/24. */
   readonly address: string;
   /** First port of a 200-port RTP range. */
   readonly rtpStart: number;
@@ -93,8 +93,8 @@ export class RecordsSite {
   readonly writerPassword: string;
 
   private constructor(readonly options: RecordsSiteOptions) {
-    if (!options.address.startsWith("127.0.93.")) {
-      throw new Error(`records tests bind 127.0.93.x, got ${options.address}`);
+    if (!/^127\.0\.(93|108)\.\d+$/.test(options.address)) {
+      throw new Error(`invalid address ${options.address}; records tests bind 127.0.93.x or 127.0.108.x`);
     }
     const prefix = `${NAME_PREFIX}${options.name}`;
     this.dbContainer = `${prefix}-db`;
@@ -202,7 +202,7 @@ export class RecordsSite {
     const migrations = migrationsProvider as unknown as Provider;
     const users = userProvider as unknown as Provider;
     const grants = grantProvider as unknown as Provider;
-    const { inputs } = await migrations.check({}, { containerId: this.dbContainer, migrations: schemaMigrations() });
+    const { inputs } = await migrations.check({}, { containerId: this.dbContainer, migrations: schemaMigrations(this.database.code) });
     await migrations.create(inputs!);
     const hq = databaseSite({ ...this.database, code: "hq", role: "hq", address: "127.0.93.254", serverId: 9999, gtidDomainId: 9999 });
     const peers = this.database.role === "hq" ? [this.database] : [this.database, hq];
@@ -229,7 +229,8 @@ export class RecordsSite {
 
   /** Creates the PBX container with the socket and journal volumes, writes its files and starts it. */
   private async startPbx(): Promise<void> {
-    const peers = peerSitesFromProject(loadProjectSites(PROJECT_DIR), this.model.site.code);
+    // Without trunks to the other sites, nothing leaves the test PBX and no trunk password is needed.
+    const peers = peerSitesFromProject(loadProjectSites(PROJECT_DIR), this.model.site.code).map(({ trunk: _trunk, ...peer }) => peer);
     const rendered = renderSiteConfig(this.model, this.secrets, { peers, callRecords: true });
     const records = renderCallRecordFiles(this.model, {
       writerPassword: this.writerPassword,

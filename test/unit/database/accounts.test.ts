@@ -36,6 +36,8 @@ describe("accountPlan", () => {
       "pbx_writer@127.0.81.1": "INSERT ON inova_cdr.cdr",
       "api_reader@127.0.81.1": "SELECT ON inova_cdr.*",
       "monitor@127.0.81.1": "SLAVE MONITOR ON *.*",
+      "reseed@127.0.82.1": "SELECT ON inova_cdr.cdr_tabasco",
+      "reseed@127.0.83.1": "SELECT ON inova_cdr.cdr_silicon",
     });
   });
 
@@ -47,6 +49,14 @@ describe("accountPlan", () => {
       "pbx_writer@127.0.0.1",
       "api_reader@127.0.0.1",
       "replicator@127.0.0.1",
+    ]);
+  });
+
+  it("admits each branch's reseed account from that branch only", () => {
+    const reseed = accountPlan(MOCHIS, ALL_SITES).filter((account) => account.role === "reseed");
+    expect(reseed.map((account) => [account.branch, account.host])).toEqual([
+      ["tabasco", TABASCO.clientAddress],
+      ["silicon", SILICON.clientAddress],
     ]);
   });
 
@@ -91,6 +101,14 @@ describe("account statements", () => {
     expect(expectedShowGrants(writer, hash)).toEqual([
       `GRANT USAGE ON *.* TO \`pbx_writer\`@\`127.0.82.1\` IDENTIFIED BY PASSWORD '${hash}'`,
       "GRANT INSERT ON `inova_cdr`.`cdr` TO `pbx_writer`@`127.0.82.1`",
+    ]);
+  });
+
+  it("predicts SHOW GRANTS of a view grant", () => {
+    const reseed = accountPlan(MOCHIS, ALL_SITES).find((account) => account.branch === "tabasco") as PlannedAccount;
+    expect(expectedShowGrants(reseed, hash)).toEqual([
+      `GRANT USAGE ON *.* TO \`reseed\`@\`127.0.82.1\` IDENTIFIED BY PASSWORD '${hash}'`,
+      "GRANT SELECT ON `inova_cdr`.`cdr_tabasco` TO `reseed`@`127.0.82.1`",
     ]);
   });
 

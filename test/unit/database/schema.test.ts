@@ -61,13 +61,38 @@ describe("schemaMigrations", () => {
   });
 
   it("lists versions in ascending order", () => {
-    const versions = schemaMigrations().map((migration) => migration.version);
-    expect(versions).toEqual([...versions].sort((left, right) => left - right));
-    expect(validateMigrations(schemaMigrations())).toEqual([]);
+    const versions = schemaMigrations("tabasco").map((migration) => migration.version);
+    expect(versions).toEqual([1, 2]);
+    expect(validateMigrations(schemaMigrations("tabasco"))).toEqual([]);
+  });
+
+  it("adds the site guard in version 2", () => {
+    const guard = schemaMigrations("tabasco")[1];
+
+    expect(guard.version).toBe(2);
+    expect(guard.statements).toEqual([
+      [
+        "CREATE TRIGGER IF NOT EXISTS `inova_cdr`.`cdr_writer_own_site` BEFORE INSERT ON `inova_cdr`.`cdr` FOR EACH ROW",
+        "BEGIN",
+        "  IF SUBSTRING_INDEX(USER(), '@', 1) = 'pbx_writer' AND NOT (BINARY NEW.`site` <=> BINARY 'tabasco') THEN",
+        "    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'pbx_writer may insert only call records of site tabasco';",
+        "  END IF;",
+        "END",
+      ].join("\n"),
+    ]);
+  });
+
+  it("gives each site its own guard checksum", () => {
+    expect(migrationChecksum(schemaMigrations("tabasco")[1])).not.toBe(migrationChecksum(schemaMigrations("silicon")[1]));
+    expect(migrationChecksum(schemaMigrations("tabasco")[0])).toBe(migrationChecksum(schemaMigrations("silicon")[0]));
+  });
+
+  it("leaves the guard out without a site", () => {
+    expect(schemaMigrations().map((migration) => migration.version)).toEqual([1]);
   });
 
   it("uses only statements safe to repeat", () => {
-    for (const migration of schemaMigrations()) {
+    for (const migration of schemaMigrations("tabasco")) {
       for (const statement of migration.statements) {
         expect(statement).toMatch(/ IF NOT EXISTS /);
       }

@@ -100,12 +100,20 @@ describe("HQ call records", () => {
     expect(named(run.resources, "mochis-records-socket").inputs.deleteOnDestroy).toBe(true);
   });
 
-  it("creates local accounts with their grants", () => {
-    expect(accounts(run.resources)).toEqual(["api_reader@localhost", "monitor@localhost", "pbx_writer@localhost"]);
+  it("creates local accounts, and a re-seed account per branch from its address, with their grants", () => {
+    expect(accounts(run.resources)).toEqual([
+      "api_reader@localhost",
+      "monitor@localhost",
+      "pbx_writer@localhost",
+      "reseed@127.0.82.1",
+      "reseed@127.0.83.1",
+    ]);
     expect(grants(run.resources)).toEqual([
       "api_reader@localhost SELECT ON inova_cdr.*",
       "monitor@localhost SLAVE MONITOR ON *.*",
       "pbx_writer@localhost INSERT ON inova_cdr.cdr",
+      "reseed@127.0.82.1 SELECT ON inova_cdr.cdr_tabasco",
+      "reseed@127.0.83.1 SELECT ON inova_cdr.cdr_silicon",
     ]);
   });
 
