@@ -11,7 +11,7 @@ import { toolchainBinDir } from "../test/support/project-copy";
 import { BENCH_DIR, RESULTS_DIR, type BenchmarkResult, type ResultRow } from "./lib/results";
 
 /** Benchmarks in the order RESULTS.md shows them; bench/run.sh runs them in the same order. */
-const BENCHMARKS = ["deploy-time", "preview", "update", "records"] as const;
+const BENCHMARKS = ["deploy-time", "preview", "update", "records", "rebuild"] as const;
 
 /**
  * Fresh-machine build times, measured on 2026-12-04 on a machine of this kind
@@ -177,6 +177,15 @@ function main(): void {
   for (const name of BENCHMARKS) {
     lines.push(...benchmarkSection(name, results.get(name)));
   }
+  lines.push(
+    "## Records API (`services/cdr-api/bench/run.ts`)",
+    "",
+    "The records API has its own benchmark on 1,000,000 generated records: pages of 50 and the CSV export " +
+      "against the mariadb driver and `mariadb --batch`, with a table of its goals. Run it with " +
+      "`npm run build && npm run bench` in services/cdr-api; it writes " +
+      "[services/cdr-api/bench/RESULTS.md](../services/cdr-api/bench/RESULTS.md).",
+    "",
+  );
 
   lines.push(
     "## Fresh machine (earlier measurement)",

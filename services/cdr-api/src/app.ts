@@ -8,6 +8,7 @@ import type { Config } from "./config";
 import { Databases } from "./db";
 import { InvalidRequestError } from "./query/filters";
 import { registerApiRoutes } from "./routes/api";
+import { registerCallFlowRoute } from "./routes/call-flow";
 import { registerHealthRoutes } from "./routes/health";
 import { registerWebRoutes } from "./routes/web";
 
@@ -116,5 +117,6 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   registerWebRoutes(app);
   registerHealthRoutes(app, config, databases);
   registerApiRoutes(app, config, databases);
+  registerCallFlowRoute(app, config);
   return app;
 }

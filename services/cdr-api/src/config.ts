@@ -6,10 +6,12 @@ const SiteCode = Type.String({ pattern: "^[a-z0-9_-]{1,16}$" });
 const Port = Type.Integer({ minimum: 1, maximum: 65535 });
 const Host = Type.String({ minLength: 1, maxLength: 255 });
 
+/** A database reached over TCP (`host`, `port`) or over the server's Unix socket (`socketPath`). */
 const DatabaseEndpoint = Type.Object(
   {
-    host: Host,
+    host: Type.Optional(Host),
     port: Type.Optional(Port),
+    socketPath: Type.Optional(Type.String({ minLength: 1, pattern: "^/" })),
     user: Type.String({ minLength: 1, maxLength: 80 }),
     passwordFile: Type.String({ minLength: 1 }),
     database: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
@@ -35,9 +37,19 @@ const ConfigFileSchema = Type.Object(
     ),
     /** HQ's consolidated database; present at branches only. */
     hq: Type.Optional(
-      Type.Composite([DatabaseEndpoint, Type.Object({ timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 30000 })) })], {
-        additionalProperties: false,
-      }),
+      Type.Composite(
+        [
+          DatabaseEndpoint,
+          Type.Object({
+            timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 30000 })),
+            /** Source address of connections to HQ, which HQ's account for this branch matches. */
+            localAddress: Type.Optional(Host),
+          }),
+        ],
+        {
+          additionalProperties: false,
+        },
+      ),
     ),
     auth: Type.Object(
       {
@@ -54,6 +66,8 @@ const ConfigFileSchema = Type.Object(
       ),
       { minItems: 1, maxItems: 64 },
     ),
+    /** Non-secret file with the site's call-flow diagram: Mermaid text, or Markdown with a `mermaid` block. */
+    callFlowFile: Type.Optional(Type.String({ minLength: 1, pattern: "^/" })),
     replicationLagWarnSeconds: Type.Optional(Type.Integer({ minimum: 1 })),
     logLevel: Type.Optional(Type.Union([Type.Literal("fatal"), Type.Literal("error"), Type.Literal("warn"), Type.Literal("info"), Type.Literal("debug"), Type.Literal("trace"), Type.Literal("silent")])),
   },
@@ -63,8 +77,13 @@ const ConfigFileSchema = Type.Object(
 export type ConfigFile = Static<typeof ConfigFileSchema>;
 
 export interface DatabaseSettings {
-  host: string;
+  /** TCP host; absent when `socketPath` is set. */
+  host?: string;
   port: number;
+  /** Unix socket of the server, used in place of `host` and `port`. */
+  socketPath?: string;
+  /** Source address that TCP connections bind. */
+  localAddress?: string;
   user: string;
   password: string;
   database: string;
@@ -90,6 +109,8 @@ export interface Config {
   sites: SiteInfo[];
   replicationLagWarnSeconds: number;
   logLevel: string;
+  /** Absolute path of the call-flow diagram file; the page has no call-flow view without it. */
+  callFlowFile?: string;
 }
 
 export class ConfigError extends Error {}
@@ -125,7 +146,8 @@ function readSecret(path: string, what: string): string {
 
 function databaseSettings(endpoint: Static<typeof DatabaseEndpoint>, what: string): DatabaseSettings {
   return {
-    host: endpoint.host,
+    ...(endpoint.host === undefined ? {} : { host: endpoint.host }),
+    ...(endpoint.socketPath === undefined ? {} : { socketPath: endpoint.socketPath }),
     port: endpoint.port ?? 3306,
     user: endpoint.user,
     password: readSecret(endpoint.passwordFile, `${what} password`),
@@ -157,6 +179,14 @@ export function parseConfig(raw: unknown): Config {
   if (!codes.includes(file.site)) {
     zoneProblems.push(`/sites: the serving site ${JSON.stringify(file.site)} must be listed`);
   }
+  for (const [pointer, endpoint] of [["/database", file.database], ["/hq", file.hq]] as const) {
+    if (endpoint !== undefined && (endpoint.host === undefined) === (endpoint.socketPath === undefined)) {
+      zoneProblems.push(`${pointer}: set exactly one of host (TCP) and socketPath (Unix socket)`);
+    }
+  }
+  if (file.hq?.localAddress !== undefined && file.hq.host === undefined) {
+    zoneProblems.push("/hq/localAddress: a source address needs a TCP host; remove localAddress or set host in place of socketPath");
+  }
   if (zoneProblems.length > 0) {
     throw new ConfigError(`invalid configuration:\n  ${zoneProblems.join("\n  ")}`);
   }
@@ -180,12 +210,17 @@ export function parseConfig(raw: unknown): Config {
     hq:
       file.hq === undefined
         ? undefined
-        : { ...databaseSettings(file.hq, "HQ database"), timeoutMs: file.hq.timeoutMs ?? DEFAULT_HQ_TIMEOUT_MS },
+        : {
+            ...databaseSettings(file.hq, "HQ database"),
+            ...(file.hq.localAddress === undefined ? {} : { localAddress: file.hq.localAddress }),
+            timeoutMs: file.hq.timeoutMs ?? DEFAULT_HQ_TIMEOUT_MS,
+          },
     auth: { token, basicUser: file.auth.basicUser ?? "cdr" },
     allowedOrigin: file.allowedOrigin,
     sites: file.sites,
     replicationLagWarnSeconds: file.replicationLagWarnSeconds ?? DEFAULT_LAG_WARN_SECONDS,
     logLevel: file.logLevel ?? "info",
+    ...(file.callFlowFile === undefined ? {} : { callFlowFile: file.callFlowFile }),
   };
 }
 

@@ -1,3 +1,4 @@
+import * as net from "node:net";
 import * as mariadb from "mariadb";
 import type { FastifyBaseLogger } from "fastify";
 import type { Config, DatabaseSettings } from "./config";
@@ -14,11 +15,39 @@ export interface Lease {
 const HQ_RETRY_AFTER_MS = 10_000;
 const LOCAL_CONNECT_TIMEOUT_MS = 5_000;
 
+/**
+ * Returns how the driver reaches a database: its Unix socket, or TCP. A TCP connection with a
+ * `localAddress` leaves from that address, because the server's account for this site matches
+ * only that address. The driver has no such option, so its `stream` hook opens the socket.
+ */
+export function endpointOptions(settings: DatabaseSettings): mariadb.ConnectionConfig {
+  if (settings.socketPath !== undefined) {
+    return { socketPath: settings.socketPath };
+  }
+  const { host, port, localAddress } = settings;
+  if (localAddress === undefined) {
+    return { host, port };
+  }
+  return {
+    host,
+    port,
+    stream: (callback: (error: Error | null, stream?: net.Socket) => void) => {
+      const socket = net.connect({ host, port, localAddress });
+      callback(null, socket);
+      return undefined;
+    },
+  } as mariadb.ConnectionConfig;
+}
+
+/** Describes an endpoint for logs: `host:port` or the socket path. */
+export function endpointText(settings: DatabaseSettings): string {
+  return settings.socketPath ?? `${settings.host}:${settings.port}`;
+}
+
 /** Column values come back as the driver's plain types: DATETIME as UTC text, counts and sums as numbers. */
 function poolOptions(settings: DatabaseSettings, extra: Partial<mariadb.PoolConfig>): mariadb.PoolConfig {
   return {
-    host: settings.host,
-    port: settings.port,
+    ...endpointOptions(settings),
     user: settings.user,
     password: settings.password,
     database: settings.database,
@@ -119,7 +148,7 @@ export class Databases {
       pending?.then((late) => late.release()).catch(() => undefined);
       this.hqRetryAt = Date.now() + HQ_RETRY_AFTER_MS;
       this.log.warn(
-        { err: error, hqHost: this.config.hq?.host, hqPort: this.config.hq?.port, retryAfterMs: HQ_RETRY_AFTER_MS },
+        { err: error, hq: hqText(this.config), retryAfterMs: HQ_RETRY_AFTER_MS },
         "HQ database connection failed; serving records from the local database",
       );
       return undefined;
@@ -161,8 +190,7 @@ export class Databases {
       return;
     }
     const pending = mariadb.createConnection({
-      host: hq.host,
-      port: hq.port,
+      ...endpointOptions(hq),
       user: hq.user,
       password: hq.password,
       database: hq.database,
@@ -183,8 +211,7 @@ export class Databases {
       return undefined;
     }
     return mariadb.createConnection({
-      host: this.config.database.host,
-      port: this.config.database.port,
+      ...endpointOptions(this.config.database),
       user: this.config.monitor.user,
       password: this.config.monitor.password,
       connectTimeout: LOCAL_CONNECT_TIMEOUT_MS,
@@ -196,4 +223,8 @@ export class Databases {
   async close(): Promise<void> {
     await Promise.allSettled([this.local.end(), this.hq?.end()]);
   }
+}
+
+function hqText(config: Config): string | undefined {
+  return config.hq === undefined ? undefined : endpointText(config.hq);
 }

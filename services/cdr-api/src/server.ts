@@ -1,5 +1,6 @@
 import { buildApp } from "./app";
 import { ConfigError, loadConfig } from "./config";
+import { endpointText } from "./db";
 
 async function main(): Promise<void> {
   let config;
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   process.once("SIGINT", () => shutdown("SIGINT"));
 
   await app.listen({ host: config.listen.host, port: config.listen.port });
-  app.log.info({ site: config.site, role: config.role, hq: config.hq === undefined ? null : `${config.hq.host}:${config.hq.port}` }, "cdr-api started");
+  app.log.info({ site: config.site, role: config.role, hq: config.hq === undefined ? null : endpointText(config.hq) }, "cdr-api started");
 }
 
 main().catch((error: unknown) => {

@@ -17,6 +17,9 @@
       switchLanguage: "English",
       switchLanguageLabel: "Switch to English",
       loginTitle: "Acceso",
+      callFlowTitle: "Flujo de llamadas",
+      callFlowHelp: "Menús del IVR con sus saludos por horario, grupos de timbrado y rutas a los otros sitios.",
+      callFlowFailed: "No se pudo dibujar el flujo de llamadas.",
       loginHelp: "Escriba el token de acceso del servicio. Se guarda solo en esta pestaña.",
       token: "Token de acceso",
       login: "Entrar",
@@ -94,6 +97,9 @@
       switchLanguage: "Español",
       switchLanguageLabel: "Cambiar a español",
       loginTitle: "Sign in",
+      callFlowTitle: "Call flow",
+      callFlowHelp: "IVR menus with their greetings by time of day, ring groups and routes to the other sites.",
+      callFlowFailed: "The call flow could not be drawn.",
       loginHelp: "Enter the service's access token. It is kept in this tab only.",
       token: "Access token",
       login: "Sign in",
@@ -175,6 +181,10 @@
     page: null,
     lastError: null,
     lastLoad: null,
+    /** Mermaid text of the site's call flow; null when the service has none. */
+    callFlow: null,
+    callFlowRenders: 0,
+    callFlowSheet: null,
   };
 
   const $ = (id) => document.getElementById(id);
@@ -212,6 +222,9 @@
     }
     if (state.lastError !== null) {
       showError(state.lastError);
+    }
+    if (state.callFlow !== null) {
+      renderCallFlow(state.callFlow);
     }
   }
 
@@ -264,6 +277,94 @@
       throw new ApiError(response.status, body);
     }
     return response;
+  }
+
+  // ---- Call flow ----
+
+  // The diagram's fixed words, as the project's renderer writes them, in Spanish. Labels
+  // from the site's data (names, recordings) are already in the site's language.
+  const CALL_FLOW_SPANISH = [
+    [/^Ring group (\S+): (.*) \(ringall, (\d+) s\)$/, "Grupo de timbrado $1: $2 (todos a la vez, $3 s)"],
+    [/^Ring group (\S+): (.*) \(hunt, (\d+) s each\)$/, "Grupo de timbrado $1: $2 (uno tras otro, $3 s cada uno)"],
+    [/^Voicemail (\S+)$/, "Buzón de voz $1"],
+    [/^No voicemail: message, hang up$/, "Sin buzón: mensaje y colgar"],
+    [/^Dial (\S+) \+ number$/, "Marque $1 + número"],
+    [/^hunt (\d+)$/, "turno $1"],
+    [/^ring$/, "timbra"],
+    [/^unanswered$/, "sin respuesta"],
+    [/^operator$/, "operadora"],
+    [/^dial$/, "marcar"],
+  ];
+
+  /** Translates the quoted labels of the Mermaid text into the page's language. */
+  function localizeCallFlow(text) {
+    if (state.lang === "en") {
+      return text;
+    }
+    return text.replace(/"([^"\n]*)"/g, (quoted, label) => {
+      for (const [pattern, replacement] of CALL_FLOW_SPANISH) {
+        if (pattern.test(label)) {
+          return `"${label.replace(pattern, replacement)}"`;
+        }
+      }
+      return quoted;
+    });
+  }
+
+  /** Loads Mermaid from this service on first use. */
+  function loadMermaid() {
+    if (window.mermaid) {
+      return Promise.resolve(window.mermaid);
+    }
+    return new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = "/vendor/mermaid.min.js";
+      script.onload = () => resolve(window.mermaid);
+      script.onerror = () => reject(new Error("mermaid.min.js did not load"));
+      document.head.append(script);
+    });
+  }
+
+  async function renderCallFlow(text) {
+    const target = $("call-flow");
+    try {
+      const mermaid = await loadMermaid();
+      // Strict security: labels are text, never HTML; SVG text labels need no inline HTML.
+      mermaid.initialize({ startOnLoad: false, securityLevel: "strict", flowchart: { htmlLabels: false } });
+      state.callFlowRenders += 1;
+      const { svg } = await mermaid.render(`call-flow-svg-${state.callFlowRenders}`, localizeCallFlow(text));
+      const parsed = new DOMParser().parseFromString(svg, "image/svg+xml").documentElement;
+      // The page's Content-Security-Policy blocks <style> elements, so Mermaid's styles are
+      // applied as a constructed style sheet instead.
+      // NOTE: the policy also blocks the style attributes Mermaid writes (the browser logs each
+      // one). The diagram's look comes from the style sheet alone.
+      const styles = [...parsed.querySelectorAll("style")];
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(styles.map((style) => style.textContent).join("\n"));
+      document.adoptedStyleSheets = [...document.adoptedStyleSheets.filter((existing) => existing !== state.callFlowSheet), sheet];
+      state.callFlowSheet = sheet;
+      styles.forEach((style) => style.remove());
+      parsed.removeAttribute("style");
+      parsed.setAttribute("role", "img");
+      parsed.setAttribute("aria-labelledby", "call-flow-title");
+      target.replaceChildren(document.importNode(parsed, true));
+    } catch (error) {
+      target.textContent = t("callFlowFailed");
+    }
+  }
+
+  async function loadCallFlow() {
+    try {
+      const response = await api("/api/call-flow");
+      state.callFlow = (await response.json()).mermaid;
+    } catch (error) {
+      // 404: the service has no diagram, so the view stays hidden.
+      state.callFlow = null;
+      $("call-flow-panel").hidden = true;
+      return;
+    }
+    $("call-flow-panel").hidden = false;
+    await renderCallFlow(state.callFlow);
   }
 
   // ---- Filters ----
@@ -723,7 +824,7 @@
     renderMeta();
     writeForm();
     updateCsvLink();
-    await Promise.all([loadPage(null), loadChart()]);
+    await Promise.all([loadPage(null), loadChart(), loadCallFlow()]);
   }
 
   // ---- Events ----

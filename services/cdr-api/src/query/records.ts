@@ -106,8 +106,11 @@ export async function fetchRecordsPage(
   return { rows: items, links };
 }
 
-/** Streams every matching record, newest first, with the driver's backpressure-aware stream. */
+/**
+ * Streams every matching record, newest first, as arrays in {@link CDR_COLUMNS} order, with the
+ * driver's backpressure-aware stream.
+ */
 export function streamRecords(connection: Connection, filters: Filters): Readable {
   const { sql, values } = recordsSql(filters, undefined, undefined);
-  return connection.queryStream(sql, values);
+  return connection.queryStream({ sql, rowsAsArray: true }, values);
 }

@@ -1,8 +1,8 @@
-import { Readable, Transform } from "node:stream";
+import { Readable } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Config } from "../config";
 import type { Databases, Lease } from "../db";
-import { CALL_CSV_COLUMNS, RECORD_CSV_COLUMNS, callCsvRow, csvStringifier, recordCsvRow } from "../csv";
+import { CALL_CSV_COLUMNS, RECORD_CSV_COLUMNS, callCsvRow, csvWriter, recordCsvLine } from "../csv";
 import { fetchCallsPage, type CallItem } from "../query/calls";
 import { decodeCursor, type Cursor } from "../query/cursor";
 import {
@@ -19,7 +19,7 @@ import {
   type Filters,
   type PageQueryType,
 } from "../query/filters";
-import { fetchRecordsPage, streamRecords, toRecordItem, type CdrRow } from "../query/records";
+import { fetchRecordsPage, streamRecords, toRecordItem } from "../query/records";
 import { MAX_STATS_DAYS, daysBetween, fetchStats } from "../query/stats";
 import { CallsResponse, ErrorResponse, RecordsResponse, SitesResponse, StatsResponse } from "../schemas";
 
@@ -78,22 +78,14 @@ function sendCsv(
   reply: FastifyReply,
   lease: Lease,
   rows: Readable,
-  toCsvRow: (row: never) => Record<string, unknown>,
+  toCsvRow: (row: never) => Record<string, unknown> | string,
   columns: readonly string[],
   fileName: string,
 ): FastifyReply {
-  const csv = csvStringifier(columns);
   let rowCount = 0;
-  const mapper = new Transform({
-    objectMode: true,
-    transform(row, _encoding, callback) {
-      try {
-        rowCount += 1;
-        callback(null, toCsvRow(row as never));
-      } catch (error) {
-        callback(error as Error);
-      }
-    },
+  const csv = csvWriter(columns, (row: never) => {
+    rowCount += 1;
+    return toCsvRow(row);
   });
   let settled = false;
   const settle = (completed: boolean, error?: Error) => {
@@ -118,7 +110,6 @@ function sendCsv(
     csv.destroy(error);
   };
   rows.on("error", fail);
-  mapper.on("error", fail);
   csv.on("error", (error) => settle(false, error));
   csv.on("end", () => settle(true));
   reply.raw.on("close", () => {
@@ -127,7 +118,7 @@ function sendCsv(
       rows.destroy();
     }
   });
-  rows.pipe(mapper).pipe(csv);
+  rows.pipe(csv);
 
   reply
     .header(SOURCE_HEADER, lease.source)
@@ -263,7 +254,7 @@ export function registerApiRoutes(app: FastifyInstance, config: Config, database
         lease.connection.release();
         throw error;
       }
-      return sendCsv(request, reply, lease, rows, (row: CdrRow) => recordCsvRow(row, zoneOf), RECORD_CSV_COLUMNS, csvFileName("records", filters));
+      return sendCsv(request, reply, lease, rows, (row: unknown[]) => recordCsvLine(row, zoneOf), RECORD_CSV_COLUMNS, csvFileName("records", filters));
     },
   );
 

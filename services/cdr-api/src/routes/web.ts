@@ -34,6 +34,11 @@ function loadFile(name: string): StaticFile {
   };
 }
 
+function loadPackageFile(path: string): StaticFile {
+  const body = readFileSync(path);
+  return { body, type: CONTENT_TYPES[".js"], etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 16)}"` };
+}
+
 function sendFile(file: StaticFile, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   reply
     .header("content-type", file.type)
@@ -110,6 +115,8 @@ export function registerWebRoutes(app: FastifyInstance): void {
     ["/app.js", loadFile("app.js")],
     ["/app.css", loadFile("app.css")],
     ["/favicon.svg", loadFile("favicon.svg")],
+    // Mermaid draws the call-flow diagram; served from the service so the page works offline.
+    ["/vendor/mermaid.min.js", loadPackageFile(require.resolve("mermaid/dist/mermaid.min.js"))],
   ]);
   for (const [url, file] of files) {
     app.get(url, { schema: { hide: true } }, (request, reply) => sendFile(file, request, reply));

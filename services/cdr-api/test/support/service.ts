@@ -23,6 +23,10 @@ export interface ServiceOptions {
   /** HQ database endpoint for a branch; HQ's real database when absent. */
   hqEndpoint?: { host: string; port: number };
   hqTimeoutMs?: number;
+  /** Account at HQ for a branch; the shared test account when absent. */
+  hqUser?: string;
+  /** Source address of the branch's connections to HQ; the kernel's choice when absent. */
+  hqLocalAddress?: string;
   /** The service's own database; the site's real test database when absent. */
   ownDatabase?: { host: string; port: number };
 }
@@ -40,7 +44,16 @@ export function testConfig(options: ServiceOptions, directory: string): Config {
     database: { host: own.host, port: own.port, user: API_DB_USER, passwordFile },
     ...(options.role === "hq"
       ? { monitor: { user: MONITOR_USER, passwordFile: secretFile(directory, "monitor-password", MONITOR_PASSWORD) } }
-      : { hq: { host: hq.host, port: hq.port, user: API_DB_USER, passwordFile, timeoutMs: options.hqTimeoutMs ?? 1500 } }),
+      : {
+          hq: {
+            host: hq.host,
+            port: hq.port,
+            user: options.hqUser ?? API_DB_USER,
+            passwordFile,
+            timeoutMs: options.hqTimeoutMs ?? 1500,
+            ...(options.hqLocalAddress === undefined ? {} : { localAddress: options.hqLocalAddress }),
+          },
+        }),
     auth: { tokenFile: secretFile(directory, "token", API_TOKEN) },
     allowedOrigin: ALLOWED_ORIGIN,
     sites: FIXTURE_SITES.map(({ code, name, timeZone }) => ({ code, name, timeZone })),
