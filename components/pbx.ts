@@ -15,8 +15,9 @@ import {
 } from "./asterisk";
 import { renderPromptSources } from "./prompt-sources";
 import { SiteModel, SiteSecrets as SiteSecretValues } from "./model/types";
-import { Container } from "./providers/docker/container";
+import { Container, type ContainerArgs } from "./providers/docker/container";
 import { ContainerFiles } from "./providers/docker/container-files";
+import { IdleGate } from "./providers/docker/idle-gate";
 import { Image } from "./providers/docker/image";
 import { Volume } from "./providers/docker/volume";
 import { SiteSecrets } from "./secrets";
@@ -96,28 +97,38 @@ export class Pbx extends pulumi.ComponentResource {
 
     const records = args.callRecords;
     const renderOptions: RenderOptions = { ...args.renderOptions, callRecords: records !== undefined };
-    const container = new Container(
-      `${name}-container`,
+    const containerArgs: ContainerArgs = {
+      name: `inova-${site.code}-pbx`,
+      imageId: image.imageId,
+      networkMode: "host",
+      restartPolicy: "unless-stopped",
+      mounts: [
+        { volume: voicemail.name, target: "/var/spool/asterisk/voicemail" },
+        ...(records === undefined
+          ? []
+          : [
+              { volume: records.socketVolume, target: SOCKET_DIRECTORY },
+              { volume: records.journalVolume, target: JOURNAL_DIRECTORY },
+            ]),
+      ],
+      // unixODBC reads odbc.ini and odbcinst.ini from /etc/asterisk, beside the other rendered files.
+      ...(records === undefined ? {} : { env: { ODBCSYSINI: ODBC_SYSTEM_DIRECTORY } }),
+      labels: { "inova.site": site.code, "inova.role": "pbx" },
+    };
+    // A new image id, or another setting fixed at creation, replaces the container. The gate
+    // makes that replacement wait, like a restart, until no call is active.
+    const idleGate = new IdleGate(
+      `${name}-idle-gate`,
       {
-        name: `inova-${site.code}-pbx`,
-        imageId: image.imageId,
-        networkMode: "host",
-        restartPolicy: "unless-stopped",
-        mounts: [
-          { volume: voicemail.name, target: "/var/spool/asterisk/voicemail" },
-          ...(records === undefined
-            ? []
-            : [
-                { volume: records.socketVolume, target: SOCKET_DIRECTORY },
-                { volume: records.journalVolume, target: JOURNAL_DIRECTORY },
-              ]),
-        ],
-        // unixODBC reads odbc.ini and odbcinst.ini from /etc/asterisk, beside the other rendered files.
-        ...(records === undefined ? {} : { env: { ODBCSYSINI: ODBC_SYSTEM_DIRECTORY } }),
-        labels: { "inova.site": site.code, "inova.role": "pbx" },
+        containerName: containerArgs.name as string,
+        replaceDigest: pulumi.output(containerArgs).apply((settings) => JSON.stringify(settings)),
+        waitIdleCommand: ["inova-active-calls"],
+        maxWaitSeconds: args.maxRestartWaitSeconds ?? 600,
+        force: args.forceRestart ?? false,
       },
       { parent: this },
     );
+    const container = new Container(`${name}-container`, containerArgs, { parent: this, dependsOn: [idleGate] });
 
     const prompts = new ContainerFiles(
       `${name}-prompts`,
@@ -139,9 +150,24 @@ export class Pbx extends pulumi.ComponentResource {
       ...(records === undefined ? {} : renderCallRecordPublicFiles(args.model, records.reconcileIntervalSeconds)),
     };
     const secretFiles = pulumi
-      .all([args.secrets.extensionPasswords, args.secrets.voicemailPins, args.secrets.amiPassword, records?.writerPassword])
-      .apply(([extensionPasswords, voicemailPins, amiPassword, writerPassword]) => {
-        const values: SiteSecretValues = { extensionPasswords, voicemailPins, amiPassword };
+      .all([
+        args.secrets.extensionPasswords,
+        args.secrets.voicemailPins,
+        args.secrets.amiPassword,
+        records?.writerPassword,
+        args.secrets.trunkPasswords,
+        args.secrets.carrierPassword,
+        args.secrets.trunkTlsCredentials,
+      ])
+      .apply(([extensionPasswords, voicemailPins, amiPassword, writerPassword, trunkPasswords, carrierPassword, trunkTlsCredentials]) => {
+        const values: SiteSecretValues = {
+          extensionPasswords,
+          voicemailPins,
+          amiPassword,
+          trunkPasswords,
+          carrierPassword,
+          ...(trunkTlsCredentials === undefined ? {} : { trunkTlsCredentials }),
+        };
         return {
           ...renderSiteConfig(args.model, values, renderOptions).secretFiles,
           ...(writerPassword === undefined ? {} : renderCallRecordSecretFiles(args.model, writerPassword)),

@@ -12,10 +12,10 @@
 
 import type * as pulumi from "@pulumi/pulumi";
 import type Dockerode from "dockerode";
-import { containsUnknown, deepEqual, isNotFoundError, sha256Digest, sleep, toPlainData } from "./common";
+import { containsUnknown, deepEqual, isNotFoundError, sha256Digest, toPlainData } from "./common";
 import { waitUntilReady } from "./container-readiness";
 import { connectEngine, type EngineSpec } from "./engine";
-import { execInContainer, execOrThrow } from "./exec";
+import { execOrThrow, waitForIdle } from "./exec";
 
 export interface RestartWhen {
   /** Paths, relative to the directory, whose change needs a restart in place of `afterChange`. */
@@ -418,27 +418,15 @@ async function waitUntilIdle(
   restartWhen: RestartWhen,
   commandTimeoutSeconds: number,
 ): Promise<void> {
-  const command = restartWhen.waitIdleCommand as readonly string[];
-  const deadline = Date.now() + restartWhen.maxWaitSeconds * 1000;
-  for (;;) {
-    const result = await execInContainer(docker, containerId, command, { timeoutSeconds: commandTimeoutSeconds });
-    const printed = result.stdout.trim();
-    if (result.exitCode === 0 && printed === "0") {
-      return;
-    }
-    if (Date.now() + restartWhen.pollIntervalSeconds * 1000 > deadline) {
-      const last =
-        result.exitCode === 0
-          ? `it last printed ${JSON.stringify(printed)}`
-          : `it last exited with code ${result.exitCode}: ${result.stderr.trim()}`;
-      throw new Error(
-        `container ${containerId.slice(0, 12)} was not idle within ${restartWhen.maxWaitSeconds} s: ` +
-          `${JSON.stringify(command)} must print 0 before a restart, and ${last}. ` +
-          "No file was changed. Run the update again later, or set forceRestart: true to restart without waiting (active calls are dropped).",
-      );
-    }
-    await sleep(restartWhen.pollIntervalSeconds * 1000);
-  }
+  await waitForIdle(docker, containerId, {
+    command: restartWhen.waitIdleCommand as readonly string[],
+    maxWaitSeconds: restartWhen.maxWaitSeconds,
+    pollIntervalSeconds: restartWhen.pollIntervalSeconds,
+    commandTimeoutSeconds,
+    before: "before a restart",
+    untouched: "No file was changed",
+    override: "forceRestart: true to restart",
+  });
 }
 
 /**

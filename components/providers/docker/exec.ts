@@ -110,3 +110,46 @@ export async function execOrThrow(
   }
   return result;
 }
+
+/** How to wait until a service inside a container has no active work, such as calls. */
+export interface IdleWait {
+  /** Command that prints only the number of active calls (or other work). */
+  readonly command: readonly string[];
+  readonly maxWaitSeconds: number;
+  readonly pollIntervalSeconds: number;
+  /** Seconds each run of the command may take. */
+  readonly commandTimeoutSeconds: number;
+  /** What waits for idle, e.g. `before a restart`. */
+  readonly before: string;
+  /** What the caller left untouched when the wait fails, e.g. `No file was changed`. */
+  readonly untouched: string;
+  /** The setting that skips the wait, e.g. `forceRestart: true to restart`. */
+  readonly override: string;
+}
+
+/**
+ * Runs the idle command until it prints `0`. Throws when the bound passes,
+ * naming the last count, what was left untouched and the override.
+ */
+export async function waitForIdle(docker: Dockerode, containerId: string, wait: IdleWait): Promise<void> {
+  const deadline = Date.now() + wait.maxWaitSeconds * 1000;
+  for (;;) {
+    const result = await execInContainer(docker, containerId, wait.command, { timeoutSeconds: wait.commandTimeoutSeconds });
+    const printed = result.stdout.trim();
+    if (result.exitCode === 0 && printed === "0") {
+      return;
+    }
+    if (Date.now() + wait.pollIntervalSeconds * 1000 > deadline) {
+      const last =
+        result.exitCode === 0
+          ? `it last printed ${JSON.stringify(printed)}`
+          : `it last exited with code ${result.exitCode}: ${result.stderr.trim()}`;
+      throw new Error(
+        `container ${containerId.slice(0, 12)} was not idle within ${wait.maxWaitSeconds} s: ` +
+          `${JSON.stringify(wait.command)} must print 0 ${wait.before}, and ${last}. ` +
+          `${wait.untouched}. Run the update again later, or set ${wait.override} without waiting (active calls are dropped).`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, wait.pollIntervalSeconds * 1000));
+  }
+}

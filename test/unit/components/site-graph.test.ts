@@ -33,7 +33,7 @@ describe.each(STACKS)("%s stack graph", (code) => {
 
   it("registers nothing beyond the expected resources", () => {
     const extensionCount = args.model.extensions.length;
-    const expected = 3 + 5 + 2 * extensionCount + 1;
+    const expected = 3 + 6 + 2 * extensionCount + 1;
     expect(run.resources.map((resource) => `${resource.type} ${resource.name}`)).toHaveLength(expected);
     expect(new Set(run.resources.map((resource) => resource.urn)).size).toBe(expected);
   });
@@ -72,6 +72,17 @@ describe.each(STACKS)("%s stack graph", (code) => {
     expect(container.inputs.imageId).toBe(builtId);
     expect(container.inputs.imageId).not.toBe(image.inputs.name);
     expect(container.dependencies).toContain(image.urn);
+  });
+
+  it("replaces the container only after its idle gate waited for calls to end", async () => {
+    const gate = single(run.resources, TYPES.idleGate);
+    const container = single(run.resources, TYPES.container);
+    expect(gate.name).toBe(`${code}-pbx-idle-gate`);
+    expect(gate.inputs.containerName).toBe(`inova-${code}-pbx`);
+    expect(gate.inputs.waitIdleCommand).toEqual(["inova-active-calls"]);
+    expect(gate.inputs.force).toBe(false);
+    expect(gate.inputs.replaceDigest).toContain(await valueOf(run.site.pbx.imageId));
+    expect(container.dependencies).toContain(gate.urn);
   });
 
   it("mounts the voicemail volume", () => {
@@ -183,5 +194,6 @@ describe("site deployment options", () => {
   it("passes forceRestart to the config files", async () => {
     const run = await recordSite(components, "tabasco", { ...siteArgsFromStack("tabasco"), forceRestart: true });
     expect(named(run.resources, "tabasco-pbx-config").inputs.forceRestart).toBe(true);
+    expect(named(run.resources, "tabasco-pbx-idle-gate").inputs.force).toBe(true);
   });
 });
