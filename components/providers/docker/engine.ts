@@ -3,6 +3,10 @@
 
 import type Dockerode from "dockerode";
 
+// Imported at the top, so Pulumi's function serialization captures it: the
+// provider process cannot resolve a relative require made inside a function.
+import { sshLoginOptions } from "../ssh/connection";
+
 /** Docker Engine reached through a Unix socket on this machine. */
 export interface SocketEngine {
   readonly socketPath: string;
@@ -15,6 +19,12 @@ export interface SshEngine {
   /** @default 22 */
   readonly port?: number;
   readonly username?: string;
+  /** Private key file, read by the provider process; the key itself never enters the state. */
+  readonly privateKeyFile?: string;
+  /** Authenticate with the SSH agent at `SSH_AUTH_SOCK`. @default true when no key file is set */
+  readonly agent?: boolean;
+  /** Expected host key as `SHA256:<base64>`; any other host key fails the connection. */
+  readonly hostKeyFingerprint?: string;
 }
 
 /**
@@ -74,13 +84,19 @@ export function connectEngine(spec: EngineSpec | undefined): Dockerode {
   if ("socketPath" in parsed) {
     return new DockerClient({ socketPath: parsed.socketPath, host: undefined, port: undefined, protocol: "http" });
   }
-  // NOTE: the SSH transport is implemented by docker-modem and ssh2; it has not
-  // been exercised against a remote engine here.
+  // docker-modem opens one SSH connection per request and runs
+  // `docker system dial-stdio` there; ssh2 receives `sshOptions` as they are.
   return new DockerClient({
     protocol: "ssh",
     host: parsed.host,
     port: parsed.port ?? 22,
     username: parsed.username,
-    sshOptions: { agent: process.env.SSH_AUTH_SOCK },
+    sshOptions: sshLoginOptions({
+      host: parsed.host,
+      port: parsed.port ?? 22,
+      privateKeyFile: parsed.privateKeyFile,
+      agent: parsed.agent ?? parsed.privateKeyFile === undefined,
+      hostKeyFingerprint: parsed.hostKeyFingerprint,
+    }),
   } as Dockerode.DockerOptions);
 }
