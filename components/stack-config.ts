@@ -14,7 +14,17 @@ import { loadOperatorSecrets, loadProjectSites, loadSite, RawSiteConfig } from "
 import { CONFIG_NAMESPACE } from "./model/raw";
 import { SiteValidationError } from "./model/errors";
 import { assertValidSite } from "./model/validate";
+import { parseTarget, TARGET_KEY, type DeployTarget } from "./model/target";
 import { OperatorSecrets, SiteModel } from "./model/types";
+import { parseTrunkTls, TRUNK_TLS_KEY } from "./model/trunk-tls";
+import {
+  parseRecordsApiSettings,
+  recordsApiSites,
+  RECORDS_API_PORT_KEY,
+  RECORDS_API_TOKEN_KEY,
+  type RecordsApiSettings,
+} from "./records-api/settings";
+import type { RecordsApiSite } from "./records-api/render";
 
 /** Deployment options, declared with their defaults in Pulumi.yaml. */
 export interface DeploymentOptions {
@@ -23,7 +33,22 @@ export interface DeploymentOptions {
 }
 
 /** Keys read here rather than by the site model: deployment options, call records and the company secret. */
-const OPTION_KEYS = new Set(["deleteDataOnDestroy", "forceRestart", CALL_RECORDS_KEY, COMPANY_SECRET_KEY]);
+const OPTION_KEYS = new Set([
+  "deleteDataOnDestroy",
+  "forceRestart",
+  CALL_RECORDS_KEY,
+  COMPANY_SECRET_KEY,
+  RECORDS_API_PORT_KEY,
+  RECORDS_API_TOKEN_KEY,
+  TARGET_KEY,
+  TRUNK_TLS_KEY,
+]);
+
+/** The stack's records API settings and the sites the API lists. */
+export interface StackRecordsApi {
+  readonly settings: RecordsApiSettings;
+  readonly sites: readonly RecordsApiSite[];
+}
 
 /** The stack's call-record settings and what it needs from the other stacks. */
 export interface StackCallRecords {
@@ -41,6 +66,11 @@ export interface StackSite {
   /** Peer sites read from the other stack files, for the rendered dialplan. */
   readonly renderOptions: RenderOptions;
   readonly callRecords: StackCallRecords;
+  readonly recordsApi: StackRecordsApi;
+  /** Deployment target (`inova-pbx:target`); the local Docker engine when unset. */
+  readonly target: DeployTarget;
+  /** The site's trunk TLS certificate and key (PEM) when `inova-pbx:trunkTls` is set; wrap them as secrets. */
+  readonly trunkTlsCredentials?: { readonly certificate: string; readonly key: string };
 }
 
 /**
@@ -64,9 +94,19 @@ export function readSiteFromStackConfig(stack: string, projectDir: string): Stac
     const operatorSecrets = loadOperatorSecrets(siteConfig as RawSiteConfig);
     const sites = loadProjectSites(projectDir);
     assertValidSite(model, { projectDir, sites, secrets: operatorSecrets });
-    const renderOptions: RenderOptions = { peers: peerSitesFromProject(sites, stack) };
     const { settings, problems } = parseCallRecordSettings(raw[CALL_RECORDS_KEY]);
+    const trunkTls = parseTrunkTls(raw[TRUNK_TLS_KEY], projectDir, model.site.ports);
+    problems.push(...trunkTls.problems);
+    const renderOptions: RenderOptions = {
+      peers: peerSitesFromProject(sites, stack),
+      ...(trunkTls.settings === undefined || trunkTls.files === undefined ? {} : { trunkTls: { port: trunkTls.settings.port, ca: trunkTls.files.ca } }),
+    };
+    const trunkTlsCredentials = trunkTls.files === undefined ? undefined : { certificate: trunkTls.files.certificate, key: trunkTls.files.key };
     problems.push(...validateCallRecordPorts(settings, model.site.ports));
+    const recordsApiSettings = parseRecordsApiSettings(raw[RECORDS_API_PORT_KEY], raw[RECORDS_API_TOKEN_KEY], model.site.ports, settings);
+    problems.push(...recordsApiSettings.problems);
+    const { target, problems: targetProblems } = parseTarget(raw[TARGET_KEY], projectDir);
+    problems.push(...targetProblems);
     if (problems.length > 0) {
       throw new SiteValidationError(stack, problems);
     }
@@ -76,7 +116,17 @@ export function readSiteFromStackConfig(stack: string, projectDir: string): Stac
       peers: loadCallRecordPeers(projectDir),
       ...(companySecret === undefined || companySecret === null ? {} : { companySecret: String(companySecret) }),
     };
-    return { model, operatorSecrets, options: readOptions(), renderOptions, callRecords };
+    const recordsApi: StackRecordsApi = { settings: recordsApiSettings.settings, sites: recordsApiSites(model, sites) };
+    return {
+      model,
+      operatorSecrets,
+      options: readOptions(),
+      renderOptions,
+      callRecords,
+      recordsApi,
+      target,
+      ...(trunkTlsCredentials === undefined ? {} : { trunkTlsCredentials }),
+    };
   } catch (error) {
     if (error instanceof SiteValidationError) {
       throw new pulumi.RunError(error.message);

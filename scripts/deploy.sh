@@ -23,5 +23,7 @@ for site in "${sites[@]}"; do
   [ -f "Pulumi.$site.yaml" ] || die "no stack file Pulumi.$site.yaml; sites are: $(ls Pulumi.*.yaml | sed 's/Pulumi\.\(.*\)\.yaml/\1/' | tr '\n' ' ')"
   pulumi stack select --create "$site" >/dev/null
   progress "deploying $site"
-  pulumi up --stack "$site" --yes --skip-preview --suppress-progress
+  # --refresh reads the real containers, volumes and databases first, so the same
+  # command also rebuilds a site whose containers or volumes were removed.
+  pulumi up --refresh --stack "$site" --yes --skip-preview --suppress-progress
 done

@@ -3,7 +3,8 @@
 # and the test command. Every part is skipped when it is already in place, and
 # what is built is cached in $INOVA_CACHE_DIR (default ~/.cache/inova-pbx):
 #   1. Node dependencies, as pinned in package-lock.json;
-#   2. the Pulumi CLI, its Node.js language host and plugins (scripts/toolchain);
+#   2. the Pulumi CLI, its Node.js language host and plugins, and actionlint,
+#      which checks .github/workflows (scripts/toolchain);
 #   3. a Docker engine: the configured one if it responds, otherwise Debian's docker.io;
 #   4. the Debian base image that the project's images build FROM;
 #   5. the company secret, from which the sites derive the passwords they
@@ -23,6 +24,12 @@ install_node_dependencies() {
   local want
   want=$(sha256sum package-lock.json | cut -d' ' -f1)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return 0
+  fi
+  # A copy of the project whose node_modules links to another checkout's uses
+  # that checkout's packages; npm ci here would empty them.
+  if [ -L node_modules ]; then
+    progress "node_modules links to $(readlink node_modules); using those packages as installed"
     return 0
   fi
   progress "installing Node dependencies (npm ci)"
@@ -52,9 +59,12 @@ install_test_tools() {
 
 install_node_dependencies
 bash "$INOVA_ROOT/scripts/toolchain/build.sh"
+bash "$INOVA_ROOT/scripts/toolchain/actionlint.sh"
 ensure_docker_engine
 ensure_base_image
 ensure_company_secret
+progress "staging the records API image context"
+bash "$INOVA_ROOT/services/cdr-api/stage-context.sh"
 if [ "${INOVA_SETUP_TEST:-}" = 1 ]; then
   install_test_tools
 fi

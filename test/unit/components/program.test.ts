@@ -16,6 +16,8 @@ import {
   type RegisteredResource,
 } from "./engine-mock";
 import { DEFAULT_CALL_RECORD_SETTINGS, loadCallRecordPeers } from "../../../components/model/call-records";
+import { stagedContext } from "../../../components/records-api";
+import { readSiteFromStackConfig } from "../../../components/stack-config";
 import { named, PROJECT_DIR, readRawStack, siteArgsFromStack, single, TYPES } from "./fixtures";
 
 /** Company secret set in the stack configuration, so the program reads no file. */
@@ -73,19 +75,21 @@ describe("index.ts program", () => {
 
   it("exports the container name and image id", async () => {
     const container = named(programResources, "mochis-pbx-container");
-    expect(await valueOf(program.pbxContainer)).toBe("inova-mochis-pbx");
-    expect(await valueOf(program.pbxImageId)).toBe(container.inputs.imageId);
+    expect(await valueOf(program.pbxContainer!)).toBe("inova-mochis-pbx");
+    expect(await valueOf(program.pbxImageId!)).toBe(container.inputs.imageId);
   });
 
   it("registers the graph that Site builds from the stack file", async () => {
     const components = await loadComponents();
     const direct = await recordSite(components, "mochis", {
       ...siteArgsFromStack("mochis"),
+      companySecret: COMPANY_SECRET,
       deleteDataOnDestroy: true,
       callRecords: {
         settings: DEFAULT_CALL_RECORD_SETTINGS,
         peers: loadCallRecordPeers(PROJECT_DIR),
         companySecret: pulumi.secret(COMPANY_SECRET),
+        api: { ...readSiteFromStackConfig("mochis", PROJECT_DIR).recordsApi, imageContext: stagedContext(PROJECT_DIR) },
       },
     });
     const summarize = (resources: readonly RegisteredResource[]) =>
