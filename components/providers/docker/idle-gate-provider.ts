@@ -1,7 +1,7 @@
-// Dynamic provider that holds back the replacement of a service container until
-// the service is idle. A container that depends on the gate is replaced only
-// after the gate's update, and the gate's update waits until the idle command
-// in the running container prints 0: an image upgrade drops no call.
+// Dynamic provider that delays the replacement of a service container until the
+// service is idle. A container that depends on the gate is replaced only after
+// the gate's update, and that update waits until the idle command in the running
+// container prints 0, so an image upgrade drops no call.
 
 import type * as pulumi from "@pulumi/pulumi";
 import { containsUnknown, isNotFoundError, toPlainData } from "./common";
@@ -50,7 +50,7 @@ async function checkIdleGate(
   return { inputs: inputs as unknown as IdleGateProviderInputs, failures };
 }
 
-/** Only a new replace digest needs a wait; the other inputs change in place without one. */
+/** Reports a change when any input changes; only a new replace digest makes the update wait. */
 async function diffIdleGate(
   _id: string,
   olds: IdleGateProviderOutputs,
@@ -61,7 +61,7 @@ async function diffIdleGate(
   return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
 }
 
-/** Waits until the guarded container is idle, when it runs; a missing or stopped container has no call to drop. */
+/** Waits until the guarded container is idle. A missing or stopped container has no call to drop, so it returns at once. */
 async function waitWhenRunning(inputs: IdleGateProviderInputs): Promise<void> {
   if (inputs.force) {
     return;
@@ -106,7 +106,7 @@ async function updateIdleGate(
   return { outs: toPlainData(news) };
 }
 
-/** The gate has no state outside Pulumi's: reading it back returns what was stored. */
+/** Returns the stored properties: the gate has no state outside Pulumi's. */
 async function readIdleGate(
   id: string,
   props?: IdleGateProviderOutputs,

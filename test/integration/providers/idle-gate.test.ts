@@ -50,7 +50,7 @@ describe("IdleGate provider", { timeout: 120_000 }, () => {
     expect(result.failures?.map((failure) => failure.property).sort()).toEqual(["maxWaitSeconds", "waitIdleCommand"]);
   });
 
-  it("reports a change only when an input changes", async () => {
+  it("reports changed inputs only", async () => {
     const olds = (await inputs("image-1")) as IdleGateProviderOutputs;
     expect((await idleGateProvider.diff!(name, olds, await inputs("image-1"))).changes).toBe(false);
     const diff = await idleGateProvider.diff!(name, olds, await inputs("image-2"));
@@ -58,7 +58,7 @@ describe("IdleGate provider", { timeout: 120_000 }, () => {
     expect(diff.replaces).toEqual([]);
   });
 
-  it("holds a new digest until the last call ends", async () => {
+  it("waits on a new digest until the last call ends", async () => {
     const created = await idleGateProvider.create!(await inputs("image-1"));
     setCalls(2);
     let finished = false;
@@ -76,7 +76,7 @@ describe("IdleGate provider", { timeout: 120_000 }, () => {
     expect(result.outs?.replaceDigest).toBe("image-2");
   });
 
-  it("lets an unchanged digest through while calls are active", async () => {
+  it("passes an unchanged digest during calls", async () => {
     setCalls(3);
     const olds = (await inputs("image-2")) as IdleGateProviderOutputs;
     const result = await idleGateProvider.update!(name, olds, await inputs("image-2", { maxWaitSeconds: 30 }));
@@ -84,7 +84,7 @@ describe("IdleGate provider", { timeout: 120_000 }, () => {
     setCalls(0);
   });
 
-  it("fails within the bound, naming the count and the override", async () => {
+  it("fails at the bound with the override", async () => {
     setCalls(1);
     const olds = (await inputs("image-2")) as IdleGateProviderOutputs;
     await expect(idleGateProvider.update!(name, olds, await inputs("image-3", { maxWaitSeconds: 1 }))).rejects.toThrow(
@@ -101,7 +101,7 @@ describe("IdleGate provider", { timeout: 120_000 }, () => {
     setCalls(0);
   });
 
-  it("does not wait for a container that does not exist", async () => {
+  it("skips a missing container", async () => {
     const absent = await checked({
       containerName: uniqueName("gate-absent"),
       replaceDigest: "image-1",
