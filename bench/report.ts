@@ -11,7 +11,7 @@ import { toolchainBinDir } from "../test/support/project-copy";
 import { BENCH_DIR, RESULTS_DIR, type BenchmarkResult, type ResultRow } from "./lib/results";
 
 /** Benchmarks in the order RESULTS.md shows them; bench/run.sh runs them in the same order. */
-const BENCHMARKS = ["deploy-time", "preview", "update", "records", "rebuild"] as const;
+const BENCHMARKS = ["deploy-time", "preview", "update", "records", "rebuild", "trunk-capacity"] as const;
 
 /**
  * Fresh-machine build times, measured on 2026-12-04 on a machine of this kind
@@ -47,11 +47,10 @@ function sippVersion(): string {
   return /SIPp v[^\s,]+?(?=\.?\s)/.exec(result.stdout ?? "")?.[0] ?? "unknown (sipp -v printed no version)";
 }
 
-/** Returns the minutes from the first start to the last end among the results. */
+/** Returns the sum of the results' run times in minutes, which stays right when benchmarks ran at different times. */
 function runMinutes(results: readonly BenchmarkResult[]): number {
-  const starts = results.map((result) => Date.parse(result.startedAt));
-  const ends = results.map((result) => Date.parse(result.finishedAt));
-  return Math.round((Math.max(...ends) - Math.min(...starts)) / 60_000);
+  const milliseconds = results.reduce((sum, result) => sum + Date.parse(result.finishedAt) - Date.parse(result.startedAt), 0);
+  return Math.round(milliseconds / 60_000);
 }
 
 function machineSize(): { cores: string; memoryGiB: string; cpuModel: string } {
@@ -153,8 +152,9 @@ function main(): void {
     "# Deployment benchmarks",
     "",
     `Written ${formatTime(new Date().toISOString())} by \`bash bench/run.sh\` (also \`npm run bench\`), which reproduces ` +
-      "these numbers. The benchmarks deploy the real `mochis` stack from private copies of the project, each on its " +
-      "own file backend, so no container named `inova-mochis-pbx` may exist while they run." +
+      "these numbers. The deployment benchmarks deploy the real `mochis` stack from private copies of the project, each " +
+      "on its own file backend, so no container named `inova-mochis-pbx` may exist while they run. The trunk capacity " +
+      "benchmark deploys nothing: it starts test PBXs from the same image." +
       (results.size > 0 ? ` The benchmarks below ran for ${runMinutes([...results.values()])} minutes in all.` : ""),
     "",
     "## Machine and software",

@@ -4,12 +4,14 @@
 #
 #   bash bench/run.sh [--fresh] [BENCHMARK...]
 #
-# BENCHMARK is deploy-time, preview, update, records or rebuild; the default
-# is all five, in that order. rebuild deploys mochis and tabasco, so no
-# inova-tabasco-* container may exist either. The first three take about 10 minutes on 2 cores and
-# records about 3 more; RESULTS.md gives the last run's times. Each one deploys the real mochis stack
+# BENCHMARK is deploy-time, preview, update, records, rebuild or
+# trunk-capacity; the default is all six, in that order. rebuild deploys mochis
+# and tabasco, so no inova-tabasco-* container may exist either. The first three take about 10 minutes on 2 cores and
+# records about 3 more; RESULTS.md gives the last run's times. Each of the first five deploys the real mochis stack
 # (container inova-mochis-pbx) from a private copy of the project and destroys
 # it at the end, so they run one after the other.
+# trunk-capacity deploys nothing: it starts test PBXs named
+# phone-test-bench-trunk-* on 127.0.110.0/24 and 127.0.111.0/24.
 # --fresh also measures a build of the whole toolchain and of the images from
 # nothing (deploy-time only). It keeps both cores busy for about 7 minutes.
 set -euo pipefail
@@ -23,13 +25,13 @@ fail() {
   exit 1
 }
 
-ALL_BENCHMARKS=(deploy-time preview update records rebuild)
+ALL_BENCHMARKS=(deploy-time preview update records rebuild trunk-capacity)
 fresh=0
 benchmarks=()
 for argument in "$@"; do
   case "$argument" in
     --fresh) fresh=1 ;;
-    deploy-time | preview | update | records | rebuild) benchmarks+=("$argument") ;;
+    deploy-time | preview | update | records | rebuild | trunk-capacity) benchmarks+=("$argument") ;;
     *) fail "unknown argument '$argument'; use --fresh and benchmark names: ${ALL_BENCHMARKS[*]}" ;;
   esac
 done
@@ -38,8 +40,8 @@ if [ ${#benchmarks[@]} -eq 0 ]; then
 fi
 
 bash "$INOVA_ROOT/scripts/setup.sh"
-# The update benchmark makes its calls with sipp.
-apt_install sip-tester
+# The update and trunk-capacity benchmarks make their calls with sipp; trunk-capacity makes its audio with sox.
+apt_install sip-tester sox
 
 # Every benchmark uses its own backend; this private one only keeps the
 # pulumi commands run here away from the repository's .pulumi-state.

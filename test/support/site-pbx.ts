@@ -24,8 +24,10 @@ export interface SitePbxOptions {
   readonly code: string;
   /** Loopback address the test PBX binds; keep it off the deployed sites' 127.0.8x.1. */
   readonly address: string;
-  /** First port of a 200-port RTP range of its own. */
+  /** First port of an RTP range of its own. */
   readonly rtpStart: number;
+  /** Ports in the RTP range that starts at `rtpStart`. @default 200 */
+  readonly rtpPortCount?: number;
   /** Recording name to a WAV (or other audio) file on the host that replaces it. */
   readonly recordings?: Readonly<Record<string, string>>;
   /** Start Asterisk at this instant (`YYYY-MM-DD hh:mm:ss`, UTC) with libfaketime. */
@@ -70,7 +72,7 @@ export class SitePbx {
     const raw = readStackConfig(PROJECT_DIR, options.code);
     options.editConfig?.(raw);
     const loaded = loadSite(options.code, raw, { projectDir: PROJECT_DIR });
-    const model = withTestNetwork(withRecordings(loaded, options.recordings ?? {}), options.address, options.rtpStart);
+    const model = withTestNetwork(withRecordings(loaded, options.recordings ?? {}), options.address, options.rtpStart, options.rtpPortCount ?? 200);
     const peers = testPeers(peerSitesFromProject(loadProjectSites(PROJECT_DIR), options.code), options.peerAddresses ?? {}, options.peerTlsPorts ?? {});
     const trunkPeers = peers.filter((peer) => peer.trunk !== undefined).map((peer) => peer.code);
     const tls = options.trunkTls;
@@ -214,10 +216,10 @@ function faketimeSpec(clock: string): string {
   return `@${clock}\n`;
 }
 
-function withTestNetwork(model: SiteModel, address: string, rtpStart: number): SiteModel {
+function withTestNetwork(model: SiteModel, address: string, rtpStart: number, rtpPortCount: number): SiteModel {
   return {
     ...model,
-    site: { ...model.site, address, ports: { ...model.site.ports, rtp: { start: rtpStart, end: rtpStart + 199 } } },
+    site: { ...model.site, address, ports: { ...model.site.ports, rtp: { start: rtpStart, end: rtpStart + rtpPortCount - 1 } } },
   };
 }
 
