@@ -31,7 +31,7 @@ new PolicyPack("inova-pbx", {
   policies: [
     {
       name: "database-least-privilege",
-      description: "No database account other than root@localhost holds ALL or GRANT OPTION.",
+      description: "No database account other than root@localhost has ALL or GRANT OPTION.",
       validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
         if (args.type === RESOURCE_TYPES.grant) {
           reportAll(checkGrantPrivileges(args.props), reportViolation, args.urn);

@@ -22,7 +22,7 @@ export function reseedViewName(branch: SiteCode): string {
   return `${CDR_TABLE}_${branch.replace(/-/g, "_")}`;
 }
 
-/** The view's grant object, `inova_cdr.cdr_<branch>`. */
+/** Returns the grant object of the branch's view, `inova_cdr.cdr_<branch>`. */
 export function reseedViewObject(branch: SiteCode): string {
   return `${CDR_DATABASE}.${reseedViewName(branch)}`;
 }
@@ -71,7 +71,7 @@ export function gtidsOfDomain(gtids: readonly Gtid[], domain: number): Gtid[] {
   return gtids.filter((gtid) => gtid.domain === domain);
 }
 
-/** What a branch does with its database when it starts, from its own state and HQ's. */
+/** Decision a branch makes about its database at start, from its own state and HQ's. */
 export type ReseedDecision =
   /** The branch has written transactions of its own since its data was created: leave it alone. */
   | { readonly action: "keep"; readonly reason: string }

@@ -119,9 +119,9 @@ export interface IdleWait {
   readonly pollIntervalSeconds: number;
   /** Seconds each run of the command may take. */
   readonly commandTimeoutSeconds: number;
-  /** What waits for idle, e.g. `before a restart`. */
+  /** Phrase naming the step that waits for idle, e.g. `before a restart`. */
   readonly before: string;
-  /** What the caller left untouched when the wait fails, e.g. `No file was changed`. */
+  /** Sentence stating what stays unchanged when the wait fails, e.g. `No file was changed`. */
   readonly untouched: string;
   /** The setting that skips the wait, e.g. `forceRestart: true to restart`. */
   readonly override: string;

@@ -100,7 +100,7 @@ describe("HQ call records", () => {
     expect(named(run.resources, "mochis-records-socket").inputs.deleteOnDestroy).toBe(true);
   });
 
-  it("creates local accounts, and a re-seed account per branch from its address, with their grants", () => {
+  it("creates accounts with their grants", () => {
     expect(accounts(run.resources)).toEqual([
       "api_reader@localhost",
       "monitor@localhost",
