@@ -2,11 +2,12 @@
 // sipp 3.6 process (Debian package sip-tester) with bench/sipp/held-call.xml.
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { BENCH_DIR } from "./results";
+import { readFinalStats, readOptional } from "./sipp-output";
 
 const SCENARIO = join(BENCH_DIR, "sipp", "held-call.xml");
 
@@ -117,34 +118,6 @@ export function startHeldCalls(options: HeldCallsOptions): HeldCalls {
     });
   });
   return { child, result };
-}
-
-function readOptional(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch {
-    return "";
-  }
-}
-
-/** Reads the cumulative successful and failed call counts from the last line of sipp's statistics file. */
-function readFinalStats(file: string): { successful: number; failed: number } {
-  const lines = readOptional(file)
-    .split("\n")
-    .filter((line) => line.trim() !== "");
-  if (lines.length < 2) {
-    throw new Error(`sipp wrote no statistics to ${file}; it probably failed to start`);
-  }
-  const header = lines[0].split(";");
-  const last = lines[lines.length - 1].split(";");
-  const column = (name: string): number => {
-    const index = header.indexOf(name);
-    if (index < 0) {
-      throw new Error(`sipp's statistics file has no column ${name}`);
-    }
-    return Number(last[index]);
-  };
-  return { successful: column("SuccessfulCall(C)"), failed: column("FailedCall(C)") };
 }
 
 interface ReceivedMessage {

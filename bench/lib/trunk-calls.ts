@@ -10,6 +10,7 @@ import { promisify } from "node:util";
 
 import type { AsteriskContainer } from "../../test/support/phones/asterisk-container";
 import { BENCH_DIR } from "./results";
+import { readFinalStats, readOptional } from "./sipp-output";
 
 const execFileAsync = promisify(execFile);
 
@@ -137,34 +138,6 @@ export function startTrunkCalls(options: TrunkCallsOptions): TrunkCalls {
     });
   });
   return { result, stop: () => child.kill("SIGKILL") };
-}
-
-function readOptional(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch {
-    return "";
-  }
-}
-
-/** Reads the cumulative successful and failed call counts from the last line of sipp's statistics file. */
-function readFinalStats(file: string): { successful: number; failed: number } {
-  const lines = readOptional(file)
-    .split("\n")
-    .filter((line) => line.trim() !== "");
-  if (lines.length < 2) {
-    throw new Error(`sipp wrote no statistics to ${file}; it probably failed to start`);
-  }
-  const header = lines[0].split(";");
-  const last = lines[lines.length - 1].split(";");
-  const column = (name: string): number => {
-    const index = header.indexOf(name);
-    if (index < 0) {
-      throw new Error(`sipp's statistics file has no column ${name}`);
-    }
-    return Number(last[index]);
-  };
-  return { successful: column("SuccessfulCall(C)"), failed: column("FailedCall(C)") };
 }
 
 /**
