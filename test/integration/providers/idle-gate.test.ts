@@ -1,7 +1,7 @@
-// The idle gate against a real container: a new replace digest waits while the
-// idle command reports active calls, goes ahead once it prints 0, fails within
-// its bound with a message naming the override, and never waits when forced,
-// when the digest is unchanged or when the container is absent.
+// The idle gate against a real container. A new replace digest waits while the
+// idle command reports active calls and goes ahead once it prints 0. At its bound
+// the wait fails with a message naming the override. Nothing waits when forced,
+// when the digest is unchanged or when the container is missing.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
