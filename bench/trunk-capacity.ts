@@ -8,7 +8,7 @@
 //
 // Each step places N calls with one sipp process at 20 new calls per second.
 // The calls play a PCMU tone to the called side, which plays a tone back. The
-// ramp is 5, 10, 20, 40, 80, 160 and 200 calls (--max-calls, default 200,
+// ramp is 5, 10, 20, 40, 80, 160, 240 and 300 calls (--max-calls, default 300,
 // lowers the upper bound), then bisection between the last step that passed and
 // the first that failed, to within 5 % of the passed value.
 // Prints progress on standard error and writes bench/results/trunk-capacity.json.
@@ -26,6 +26,7 @@ import {
   CALLED_NUMBER,
   CALLER_ADDRESS,
   CALLER_MEDIA_PORT,
+  BENCH_EXTENSIONS,
   MAX_PAIR_CALLS,
   startBarePair,
   startProjectPair,
@@ -34,7 +35,7 @@ import {
 } from "./lib/trunk-pairs";
 
 const NAME = "trunk-capacity";
-const RAMP = [5, 10, 20, 40, 80, 160, 200];
+const RAMP = [5, 10, 20, 40, 80, 160, 240, 300];
 const CALLS_PER_SECOND = 20;
 /** Seconds after the last call's setup before the first RTP sample, so that every call has audio flowing. */
 const SETTLE_SECONDS = 3;
@@ -320,7 +321,7 @@ async function main(): Promise<void> {
       "project's renderers, with tabasco's IVR answering. The same is measured on a bare pair of Asterisks of the same " +
       "image, with a plain PJSIP trunk in hand-written pjsip.conf and extensions.conf and a Playback of the same tone. " +
       `One sipp process places N calls at ${CALLS_PER_SECOND} per second from phones of the calling PBX. Each call ` +
-      "sends a PCMU tone, and the called PBX plays a tone back. The ramp is 5, 10, 20, 40, 80, 160 and 200 calls, then " +
+      "sends a PCMU tone, and the called PBX plays a tone back. The ramp is 5, 10, 20, 40, 80, 160, 240 and 300 calls, then " +
       "bisection to within 5 %. A step fails when call setup fails: sipp counts a failed call, or fewer than N calls " +
       "complete with a 200 response to their BYE. It also fails when audio fails: either PBX has fewer than N trunk " +
       `channels, or a trunk channel received less than ${MIN_RECEIVED_SHARE * 100} % of the ${PACKETS_PER_SECOND} RTP ` +
@@ -354,14 +355,17 @@ async function main(): Promise<void> {
       recorder.note("The bare pair failed its first step, so no ratio could be computed; the steps in the raw results give the reasons.");
     }
     recorder.note(
-      "The project's mochis gets 20 more phones (extensions 120 to 139), each with the validator's maximum of 10 " +
+      `The project's mochis gets ${BENCH_EXTENSIONS.length} more phones (extensions ${BENCH_EXTENSIONS[0]} to ` +
+        `${BENCH_EXTENSIONS[BENCH_EXTENSIONS.length - 1]}), each with the validator's maximum of 10 ` +
         "simultaneous calls, because one phone may not hold more. Every PBX of both pairs has 1000 RTP ports, as the " +
-        "stack files give each site. The bare calling PBX also challenges the phone with digest authentication, so " +
+        "stack files give each site; a calling PBX needs 4 of them per call (an RTP and an RTCP port for the phone's " +
+        "leg and for the trunk's), so neither pair can carry more than 250 calls. The bare calling PBX also challenges the phone with digest authentication, so " +
         "sipp runs the same scenario against both pairs.",
     );
     recorder.note(
       "sipp, both PBXs and the RTP of every call share the same machine, so the capacity is that of the whole set-up " +
-        "on this machine, not of Asterisk alone.",
+        "on this machine, not of Asterisk alone. Asterisk runs threads per call, so the load average at the end " +
+        "mostly counts the benchmark's own calls.",
     );
     const file = recorder.write({ project, bare });
     progress(NAME, `project ${capacityText(project)}, bare ${capacityText(bare)}, ratio ${ratio ?? "none"}; wrote ${file}`);

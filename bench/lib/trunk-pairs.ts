@@ -41,9 +41,11 @@ const CONTAINER_PREFIX = "phone-test-bench-trunk";
 
 /**
  * Phones added to mochis for the benchmark, each allowed the maximum of 10
- * simultaneous calls, so that together they can hold up to 200 calls.
+ * simultaneous calls, so that together they can hold up to 300 calls: more than
+ * the 250 calls that 1000 RTP ports allow a calling PBX (two RTP sessions per
+ * call, each taking an RTP and an RTCP port).
  */
-const BENCH_EXTENSIONS = Array.from({ length: 20 }, (_, index) => String(120 + index));
+export const BENCH_EXTENSIONS = Array.from({ length: 30 }, (_, index) => String(120 + index));
 const MAX_CALLS_PER_EXTENSION = 10;
 /** Maximum of concurrent calls that the callers of either pair may hold. */
 export const MAX_PAIR_CALLS = BENCH_EXTENSIONS.length * MAX_CALLS_PER_EXTENSION;
@@ -68,7 +70,7 @@ export async function writeCalledTone(directory: string): Promise<string> {
 
 /**
  * Starts mochis (calling, 127.0.110.1) and tabasco (called, 127.0.111.1) from
- * their stack files, with trunks to each other and 20 more phones at mochis,
+ * their stack files, with trunks to each other and the extra phones of BENCH_EXTENSIONS at mochis,
  * and waits until each side's PJSIP trunk qualifies as available.
  */
 export async function startProjectPair(tonePath: string): Promise<TrunkPair> {
