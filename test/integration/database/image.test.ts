@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { databaseSite, renderServerConfig, SERVER_CONFIG_ENV } from "../../../components/database";
-import { asRoot, buildImage, docker, IMAGE, sleep, TestServers, waitHealthy } from "./support";
+import { asRoot, buildImage, docker, IMAGE, sleep, TestServers } from "./support";
 
 const SITE = databaseSite({ code: "image", role: "branch", address: "127.0.96.51", serverId: 9651, gtidDomainId: 9651 });
 const servers = new TestServers();
@@ -75,23 +75,7 @@ describe("inova/mariadb image", () => {
   it("keeps the data when the container is replaced", async () => {
     const server = await servers.start("image", SITE);
     await asRoot(server, (connection) => connection.query("CREATE DATABASE db_test_persisted"));
-    docker("rm", "-f", server.container);
-    docker(
-      "run",
-      "-d",
-      "--name",
-      server.container,
-      "--network",
-      "host",
-      "--health-interval",
-      "1s",
-      "-v",
-      `${server.volume}:/var/lib/mysql`,
-      "-e",
-      `${SERVER_CONFIG_ENV}=${renderServerConfig(SITE)}`,
-      IMAGE,
-    );
-    await waitHealthy(server.container);
+    await servers.replace(server);
     const databases = (await asRoot(server, (connection) => connection.query("SHOW DATABASES LIKE 'db_test_persisted'"))) as unknown[];
     expect(databases).toHaveLength(1);
     const logs = spawnSync("docker", ["logs", server.container], { encoding: "utf8" });

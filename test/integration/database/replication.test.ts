@@ -13,15 +13,18 @@ import {
   databaseSite,
   expectedShowGrants,
   nativePasswordHash,
-  replicationPlan,
   schemaMigrations,
   type DatabaseSite,
 } from "../../../components/database";
-import { grantProvider } from "../../../components/providers/mariadb/grant-provider";
-import { migrationsProvider } from "../../../components/providers/mariadb/migrations-provider";
-import { replicaConnectionProvider } from "../../../components/providers/mariadb/replica-connection-provider";
-import { reseedViewProvider } from "../../../components/providers/mariadb/reseed-view-provider";
-import { userProvider } from "../../../components/providers/mariadb/user-provider";
+import {
+  applyMigrations,
+  createAccounts,
+  createReplicaConnection,
+  createReseedViews,
+  insertAsPbx,
+  replicaConnections,
+  type ReplicaConnectionResource,
+} from "./provision";
 import {
   asRoot,
   buildImage,
@@ -33,7 +36,6 @@ import {
   waitFor,
   waitHealthy,
   withConnectionAs,
-  type Provider,
   type TestServer,
 } from "./support";
 
@@ -55,16 +57,11 @@ const BRANCH: DatabaseSite = databaseSite({
 const SITES = [HQ, BRANCH];
 const REPLICATOR_PASSWORD = "replicator-password-0123456789";
 
-const users = userProvider as unknown as Provider;
-const grants = grantProvider as unknown as Provider;
-const migrations = migrationsProvider as unknown as Provider;
-const replicaConnections = replicaConnectionProvider as unknown as Provider;
-
 const servers = new TestServers();
 let hq: TestServer;
 let branch: TestServer;
-let connectionState: Awaited<ReturnType<Provider["create"]>>;
-let connectionInputs: Record<string, unknown>;
+let connectionState: ReplicaConnectionResource["state"];
+let connectionInputs: ReplicaConnectionResource["inputs"];
 
 function passwordOf(site: DatabaseSite, user: string): string {
   return user === "replicator" ? REPLICATOR_PASSWORD : `${site.code}-${user}-password-0123`;
@@ -72,44 +69,17 @@ function passwordOf(site: DatabaseSite, user: string): string {
 
 /** Applies the schema and the planned accounts to a server through the providers. */
 async function provision(server: TestServer): Promise<void> {
-  const { inputs } = await migrations.check({}, { containerId: server.container, migrations: schemaMigrations() });
-  await migrations.create(inputs!);
+  await applyMigrations(server.container, schemaMigrations());
   if (server.site.role === "hq") {
     // HQ's reseed accounts are granted SELECT on these views, so the views come first.
-    const views = reseedViewProvider as unknown as Provider;
-    for (const branch of SITES.filter((site) => site.role === "branch")) {
-      await views.create((await views.check({}, { containerId: server.container, branch: branch.code })).inputs!);
-    }
+    await createReseedViews(server.container, SITES);
   }
-  for (const account of accountPlan(server.site, SITES)) {
-    const user = await users.check({}, {
-      containerId: server.container,
-      user: account.user,
-      host: account.host,
-      password: passwordOf(server.site, account.user),
-    });
-    await users.create(user.inputs!);
-    for (const grant of account.grants) {
-      const checked = await grants.check({}, {
-        containerId: server.container,
-        user: account.user,
-        host: account.host,
-        object: grant.object,
-        privileges: [...grant.privileges],
-      });
-      await grants.create(checked.inputs!);
-    }
-  }
+  await createAccounts(server.container, accountPlan(server.site, SITES), (user) => passwordOf(server.site, user));
 }
 
 /** Inserts call records at the branch as its PBX would. */
 async function insertAtBranch(uniqueids: readonly string[]): Promise<void> {
-  await withConnectionAs(branch, "pbx_writer", passwordOf(BRANCH, "pbx_writer"), BRANCH.clientAddress, async (connection) => {
-    for (const uniqueid of uniqueids) {
-      const { sql, values } = insertCdr(cdrRow(BRANCH.code, uniqueid));
-      await connection.query(sql, values);
-    }
-  });
+  await insertAsPbx(branch, passwordOf(BRANCH, "pbx_writer"), uniqueids);
 }
 
 async function countAtHq(site: string): Promise<{ rows: number; distinct: number }> {
@@ -128,20 +98,7 @@ beforeAll(async () => {
   hq = await servers.start("hq", HQ);
   await provision(branch);
   await provision(hq);
-
-  const [plan] = replicationPlan(HQ, [BRANCH]);
-  connectionInputs = (
-    await replicaConnections.check({}, {
-      containerId: hq.container,
-      name: plan.name,
-      masterHost: plan.masterHost,
-      masterPort: plan.masterPort,
-      masterUser: plan.masterUser,
-      password: REPLICATOR_PASSWORD,
-      connectRetrySeconds: 1,
-    })
-  ).inputs!;
-  connectionState = await replicaConnections.create(connectionInputs);
+  ({ state: connectionState, inputs: connectionInputs } = await createReplicaConnection(hq, BRANCH, REPLICATOR_PASSWORD));
 });
 afterAll(() => servers.removeAll());
 

@@ -11,17 +11,12 @@ import {
   databaseSite,
   expectedShowGrants,
   nativePasswordHash,
-  replicationPlan,
   RESEED_USER,
   schemaMigrations,
   type DatabaseSite,
 } from "../../../components/database";
-import { grantProvider } from "../../../components/providers/mariadb/grant-provider";
-import { migrationsProvider } from "../../../components/providers/mariadb/migrations-provider";
-import { replicaConnectionProvider } from "../../../components/providers/mariadb/replica-connection-provider";
 import { reseedProvider } from "../../../components/providers/mariadb/reseed-provider";
-import { reseedViewProvider } from "../../../components/providers/mariadb/reseed-view-provider";
-import { userProvider } from "../../../components/providers/mariadb/user-provider";
+import { applyMigrations, createAccounts, createReplicaConnection, createReseedViews, insertAsPbx } from "./provision";
 import {
   asRoot,
   buildImage,
@@ -62,12 +57,7 @@ const SITES = [HQ, BRANCH, OTHER_BRANCH];
 const REPLICATOR_PASSWORD = "replicator-password-0123456789";
 const RESEED_PASSWORD = "reseed-password-0123456789abcdef";
 
-const migrations = migrationsProvider as unknown as Provider;
-const users = userProvider as unknown as Provider;
-const grants = grantProvider as unknown as Provider;
-const views = reseedViewProvider as unknown as Provider;
 const reseeds = reseedProvider as unknown as Provider;
-const replicaConnections = replicaConnectionProvider as unknown as Provider;
 
 const servers = new TestServers("reseed");
 let hq: TestServer;
@@ -80,37 +70,16 @@ function passwordOf(site: DatabaseSite, user: string): string {
   return user === RESEED_USER ? RESEED_PASSWORD : `${site.code}-${user}-password-0123`;
 }
 
-/** Applies the schema, HQ's views and the planned accounts to a server through the providers. */
+/** Applies the schema and HQ's views to a server through the providers. */
 async function provisionSchema(server: TestServer): Promise<void> {
-  const checked = await migrations.check({}, { containerId: server.container, migrations: schemaMigrations(server.site.code) });
-  await migrations.create(checked.inputs!);
+  await applyMigrations(server.container, schemaMigrations(server.site.code));
   if (server.site.role === "hq") {
-    for (const peer of SITES.filter((site) => site.role === "branch")) {
-      await views.create((await views.check({}, { containerId: server.container, branch: peer.code })).inputs!);
-    }
+    await createReseedViews(server.container, SITES);
   }
 }
 
 async function provisionAccounts(server: TestServer): Promise<void> {
-  for (const account of accountPlan(server.site, SITES)) {
-    const user = await users.check({}, {
-      containerId: server.container,
-      user: account.user,
-      host: account.host,
-      password: passwordOf(server.site, account.user),
-    });
-    await users.create(user.inputs!);
-    for (const grant of account.grants) {
-      const checkedGrant = await grants.check({}, {
-        containerId: server.container,
-        user: account.user,
-        host: account.host,
-        object: grant.object,
-        privileges: [...grant.privileges],
-      });
-      await grants.create(checkedGrant.inputs!);
-    }
-  }
+  await createAccounts(server.container, accountPlan(server.site, SITES), (user) => passwordOf(server.site, user));
 }
 
 /** Runs the branch's re-seed as `pulumi up` creates it and returns its outputs. */
@@ -131,12 +100,7 @@ async function reseedBranch(overrides: Record<string, unknown> = {}): Promise<Re
 
 /** Inserts call records at the branch as its PBX does. */
 async function insertAtBranch(uniqueids: readonly string[]): Promise<void> {
-  await withConnectionAs(branch, "pbx_writer", passwordOf(BRANCH, "pbx_writer"), BRANCH.clientAddress, async (connection) => {
-    for (const uniqueid of uniqueids) {
-      const { sql, values } = insertCdr(cdrRow(BRANCH.code, uniqueid));
-      await connection.query(sql, values);
-    }
-  });
+  await insertAsPbx(branch, passwordOf(BRANCH, "pbx_writer"), uniqueids);
 }
 
 /** Unique ids of the branch's rows on a server, sorted, with repeats kept. */
@@ -164,18 +128,7 @@ beforeAll(async () => {
   await provisionAccounts(hq);
   await provisionSchema(branch);
   await provisionAccounts(branch);
-
-  const [plan] = replicationPlan(HQ, [BRANCH]);
-  const checked = await replicaConnections.check({}, {
-    containerId: hq.container,
-    name: plan.name,
-    masterHost: plan.masterHost,
-    masterPort: plan.masterPort,
-    masterUser: plan.masterUser,
-    password: REPLICATOR_PASSWORD,
-    connectRetrySeconds: 1,
-  });
-  await replicaConnections.create(checked.inputs!);
+  await createReplicaConnection(hq, BRANCH, REPLICATOR_PASSWORD);
 }, 300_000);
 afterAll(() => servers.removeAll());
 

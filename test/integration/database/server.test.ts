@@ -18,6 +18,7 @@ import {
 import { grantProvider } from "../../../components/providers/mariadb/grant-provider";
 import { migrationsProvider } from "../../../components/providers/mariadb/migrations-provider";
 import { userProvider } from "../../../components/providers/mariadb/user-provider";
+import { createAccounts } from "./provision";
 import {
   asRoot,
   buildImage,
@@ -171,27 +172,7 @@ describe("Migrations provider", () => {
 describe("planned accounts", () => {
   const plan = accountPlan(BRANCH, [HQ, BRANCH]);
 
-  beforeAll(async () => {
-    for (const account of plan) {
-      const { inputs: userInputs } = await users.check({}, {
-        containerId: server.container,
-        user: account.user,
-        host: account.host,
-        password: passwordOf(account.user),
-      });
-      await users.create(userInputs!);
-      for (const grant of account.grants) {
-        const { inputs: grantInputs } = await grants.check({}, {
-          containerId: server.container,
-          user: account.user,
-          host: account.host,
-          object: grant.object,
-          privileges: [...grant.privileges],
-        });
-        await grants.create(grantInputs!);
-      }
-    }
-  });
+  beforeAll(() => createAccounts(server.container, plan, passwordOf));
 
   for (const account of accountPlan(BRANCH, [HQ, BRANCH])) {
     it(`gives ${account.user} exactly its planned grants`, async () => {

@@ -7,27 +7,17 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import {
-  accountPlan,
-  databaseSite,
-  replicationPlan,
-  schemaMigrations,
-  SITE_GUARD_TRIGGER,
-  type DatabaseSite,
-} from "../../../components/database";
-import { grantProvider } from "../../../components/providers/mariadb/grant-provider";
-import { migrationsProvider } from "../../../components/providers/mariadb/migrations-provider";
-import { replicaConnectionProvider } from "../../../components/providers/mariadb/replica-connection-provider";
-import { userProvider } from "../../../components/providers/mariadb/user-provider";
+import { accountPlan, databaseSite, schemaMigrations, SITE_GUARD_TRIGGER, type DatabaseSite } from "../../../components/database";
+import { applyMigrations, createAccounts, createReplicaConnection } from "./provision";
 import {
   asRoot,
   buildImage,
   cdrRow,
   insertCdr,
+  insertCdrRows,
   TestServers,
   waitFor,
   withConnectionAs,
-  type Provider,
   type TestServer,
 } from "./support";
 
@@ -49,11 +39,6 @@ const BRANCH: DatabaseSite = databaseSite({
 const SITES = [HQ, BRANCH];
 const REPLICATOR_PASSWORD = "replicator-password-guard-0123456";
 
-const users = userProvider as unknown as Provider;
-const grants = grantProvider as unknown as Provider;
-const migrations = migrationsProvider as unknown as Provider;
-const replicaConnections = replicaConnectionProvider as unknown as Provider;
-
 const servers = new TestServers();
 let hq: TestServer;
 let branch: TestServer;
@@ -67,38 +52,16 @@ const PROVISIONED_ROLES = ["pbx_writer", "replicator"];
 
 /** Applies the site's schema, guard included, and the planned writer and replication accounts through the providers. */
 async function provision(server: TestServer): Promise<void> {
-  const { inputs } = await migrations.check({}, { containerId: server.container, migrations: schemaMigrations(server.site.code) });
-  await migrations.create(inputs!);
-  for (const account of accountPlan(server.site, SITES).filter((candidate) => PROVISIONED_ROLES.includes(candidate.role))) {
-    const user = await users.check({}, {
-      containerId: server.container,
-      user: account.user,
-      host: account.host,
-      password: passwordOf(server.site, account.user),
-    });
-    await users.create(user.inputs!);
-    for (const grant of account.grants) {
-      const checked = await grants.check({}, {
-        containerId: server.container,
-        user: account.user,
-        host: account.host,
-        object: grant.object,
-        privileges: [...grant.privileges],
-      });
-      await grants.create(checked.inputs!);
-    }
-  }
+  await applyMigrations(server.container, schemaMigrations(server.site.code));
+  const accounts = accountPlan(server.site, SITES).filter((candidate) => PROVISIONED_ROLES.includes(candidate.role));
+  await createAccounts(server.container, accounts, (user) => passwordOf(server.site, user));
 }
 
 /** Runs one INSERT of `rows` as the server's pbx_writer, the way its PBX connects. */
 async function insertAsWriter(server: TestServer, rows: ReadonlyArray<Record<string, string | number>>, ignore = false): Promise<void> {
-  const columns = Object.keys(rows[0]);
-  const placeholders = `(${columns.map(() => "?").join(", ")})`;
-  const sql =
-    `INSERT ${ignore ? "IGNORE " : ""}INTO inova_cdr.cdr (${columns.map((column) => `\`${column}\``).join(", ")}) ` +
-    `VALUES ${rows.map(() => placeholders).join(", ")}`;
+  const { sql, values } = insertCdrRows(rows, ignore);
   await withConnectionAs(server, "pbx_writer", passwordOf(server.site, "pbx_writer"), server.site.clientAddress, (connection) =>
-    connection.query(sql, rows.flatMap((row) => Object.values(row))),
+    connection.query(sql, values),
   );
 }
 
@@ -115,18 +78,7 @@ beforeAll(async () => {
   hq = await servers.start("guard108-hq", HQ);
   await provision(branch);
   await provision(hq);
-
-  const [plan] = replicationPlan(HQ, [BRANCH]);
-  const connection = await replicaConnections.check({}, {
-    containerId: hq.container,
-    name: plan.name,
-    masterHost: plan.masterHost,
-    masterPort: plan.masterPort,
-    masterUser: plan.masterUser,
-    password: REPLICATOR_PASSWORD,
-    connectRetrySeconds: 1,
-  });
-  await replicaConnections.create(connection.inputs!);
+  await createReplicaConnection(hq, BRANCH, REPLICATOR_PASSWORD);
 });
 afterAll(() => servers.removeAll());
 

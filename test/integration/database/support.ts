@@ -1,6 +1,7 @@
 // Shared setup of the database integration tests: the inova/mariadb:dev
-// image, servers in `db-test-` containers on 127.0.96.x, client connections
-// from a chosen loopback source address, and cleanup.
+// image, servers in containers named from a prefix (`db-test-` unless a test
+// file sets another), client connections from a chosen loopback source
+// address, and cleanup.
 
 import { execFileSync } from "node:child_process";
 import { connect as connectTcp } from "node:net";
@@ -61,6 +62,24 @@ export class TestServers {
     dockerQuietly("volume", "rm", "-f", server.volume);
     this.servers.push(server);
     docker("volume", "create", server.volume);
+    await this.run(server);
+    return server;
+  }
+
+  /** Replaces the server's container by a new one on the same volume and waits until it is healthy. */
+  async replace(server: TestServer): Promise<void> {
+    docker("rm", "-f", server.container);
+    await this.run(server);
+  }
+
+  removeAll(): void {
+    for (const server of this.servers) {
+      dockerQuietly("rm", "-f", "-v", server.container);
+      dockerQuietly("volume", "rm", "-f", server.volume);
+    }
+  }
+
+  private async run(server: TestServer): Promise<void> {
     docker(
       "run",
       "-d",
@@ -77,18 +96,10 @@ export class TestServers {
       "-v",
       `${server.volume}:/var/lib/mysql`,
       "-e",
-      `${SERVER_CONFIG_ENV}=${renderServerConfig(site)}`,
+      `${SERVER_CONFIG_ENV}=${renderServerConfig(server.site)}`,
       IMAGE,
     );
     await waitHealthy(server.container);
-    return server;
-  }
-
-  removeAll(): void {
-    for (const server of this.servers) {
-      dockerQuietly("rm", "-f", "-v", server.container);
-      dockerQuietly("volume", "rm", "-f", server.volume);
-    }
   }
 }
 
@@ -198,9 +209,23 @@ export function cdrRow(site: string, uniqueid: string, sequence = 1): Record<str
 
 /** Renders an INSERT of one cdr row with placeholders for its values. */
 export function insertCdr(row: Record<string, string | number>): { sql: string; values: Array<string | number> } {
-  const columns = Object.keys(row);
+  return insertCdrRows([row]);
+}
+
+/**
+ * Renders one INSERT statement of `rows`, which have the columns of the first row, with
+ * placeholders for their values. `ignore` renders INSERT IGNORE.
+ */
+export function insertCdrRows(
+  rows: ReadonlyArray<Record<string, string | number>>,
+  ignore = false,
+): { sql: string; values: Array<string | number> } {
+  const columns = Object.keys(rows[0]);
+  const placeholders = `(${columns.map(() => "?").join(", ")})`;
   return {
-    sql: `INSERT INTO inova_cdr.cdr (${columns.map((column) => `\`${column}\``).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
-    values: Object.values(row),
+    sql:
+      `INSERT ${ignore ? "IGNORE " : ""}INTO inova_cdr.cdr (${columns.map((column) => `\`${column}\``).join(", ")}) ` +
+      `VALUES ${rows.map(() => placeholders).join(", ")}`,
+    values: rows.flatMap((row) => Object.values(row)),
   };
 }

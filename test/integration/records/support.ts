@@ -33,20 +33,15 @@ import { loadProjectSites, loadSite } from "../../../components/model/load";
 import type { SiteModel, SiteSecrets } from "../../../components/model/types";
 import { renderPromptSources } from "../../../components/prompt-sources";
 import { withAdminConnection } from "../../../components/providers/mariadb/admin-connection";
-import { grantProvider } from "../../../components/providers/mariadb/grant-provider";
-import { migrationsProvider } from "../../../components/providers/mariadb/migrations-provider";
-import { userProvider } from "../../../components/providers/mariadb/user-provider";
 import { readStackConfig } from "../../support/stack-files";
 import { testSecrets } from "../../support/site-pbx";
 import { waitFor } from "../../support/phones/wait";
+import { applyMigrations, createAccounts } from "../database/provision";
 import { buildImage as buildDatabaseImage, IMAGE as DATABASE_IMAGE, waitHealthy } from "../database/support";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..", "..");
 const ASTERISK_IMAGE = "inova/asterisk:dev";
 const NAME_PREFIX = "rec-test-";
-
-/** Provider with untyped inputs, as the engine calls it. */
-type Provider = Required<import("@pulumi/pulumi").dynamic.ResourceProvider>;
 
 const docker = new Docker();
 
@@ -199,32 +194,11 @@ export class RecordsSite {
 
   /** Applies the schema and the site's accounts with the providers that CallRecords uses. */
   private async provision(): Promise<void> {
-    const migrations = migrationsProvider as unknown as Provider;
-    const users = userProvider as unknown as Provider;
-    const grants = grantProvider as unknown as Provider;
-    const { inputs } = await migrations.check({}, { containerId: this.dbContainer, migrations: schemaMigrations(this.database.code) });
-    await migrations.create(inputs!);
+    await applyMigrations(this.dbContainer, schemaMigrations(this.database.code));
     const hq = databaseSite({ ...this.database, code: "hq", role: "hq", address: "127.0.93.254", serverId: 9999, gtidDomainId: 9999 });
     const peers = this.database.role === "hq" ? [this.database] : [this.database, hq];
-    for (const account of accountPlan(this.database, peers).filter((planned) => planned.user === "pbx_writer")) {
-      const user = await users.check({}, {
-        containerId: this.dbContainer,
-        user: account.user,
-        host: account.host,
-        password: this.writerPassword,
-      });
-      await users.create(user.inputs!);
-      for (const grant of account.grants) {
-        const checked = await grants.check({}, {
-          containerId: this.dbContainer,
-          user: account.user,
-          host: account.host,
-          object: grant.object,
-          privileges: [...grant.privileges],
-        });
-        await grants.create(checked.inputs!);
-      }
-    }
+    const writers = accountPlan(this.database, peers).filter((planned) => planned.user === "pbx_writer");
+    await createAccounts(this.dbContainer, writers, () => this.writerPassword);
   }
 
   /** Creates the PBX container with the socket and journal volumes, writes its files and starts it. */
