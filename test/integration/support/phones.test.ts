@@ -81,6 +81,74 @@ async function expectNoTone(wavPath: string, hz: number): Promise<void> {
   expect(seconds, `${hz} Hz in ${await describeAudio(wavPath)}`).toBeLessThan(0.2);
 }
 
+/** Methods that SipPhone and IaxPhone share and these tests call. */
+interface CallingPhone {
+  dial(number: string): Promise<void>;
+  waitForState(state: "ESTABLISHED" | "CLOSED"): Promise<void>;
+  sendDtmf(digits: string): Promise<void>;
+  hangup(): Promise<void>;
+  /** Returns the path of the far-end recording of the last call. IaxPhone copies the file into `directory`. */
+  recording(directory: string): Promise<string>;
+}
+
+/** Dials `number`, talks for TALK_MS, hangs up and returns the path of what the phone heard. */
+async function callAndHangUp(phone: CallingPhone, number: string): Promise<string> {
+  await phone.dial(number);
+  await phone.waitForState("ESTABLISHED");
+  await sleep(TALK_MS);
+  await phone.hangup();
+  await phone.waitForState("CLOSED");
+  return phone.recording(directory);
+}
+
+/**
+ * Calls the lab's DTMF menu and presses each digit, waiting LAB.digitSeconds after each while
+ * the menu plays that digit's tone. Then hangs up and returns the path of what the phone heard.
+ */
+async function pressMenuDigits(phone: CallingPhone, digits: readonly string[]): Promise<string> {
+  await phone.dial(LAB.dtmfMenuNumber);
+  await phone.waitForState("ESTABLISHED");
+  await sleep(500);
+  for (const digit of digits) {
+    await phone.sendDtmf(digit);
+    await sleep(LAB.digitSeconds * 1000);
+  }
+  await phone.hangup();
+  await phone.waitForState("CLOSED");
+  return phone.recording(directory);
+}
+
+/**
+ * Keeps an established call up for TALK_MS and hangs it up at the caller. Then expects each
+ * phone to have heard the other's tone and not its own.
+ */
+async function expectTwoWayAudio(caller: CallingPhone, callee: CallingPhone): Promise<void> {
+  await sleep(TALK_MS);
+  await caller.hangup();
+  await caller.waitForState("CLOSED");
+  await callee.waitForState("CLOSED");
+
+  const callerHeard = await caller.recording(directory);
+  const calleeHeard = await callee.recording(directory);
+  await expectTone(callerHeard, CALLEE_HZ);
+  await expectNoTone(callerHeard, CALLER_HZ);
+  await expectTone(calleeHeard, CALLER_HZ);
+  await expectNoTone(calleeHeard, CALLEE_HZ);
+}
+
+/** Registers the IAX2 phone 3001 and the SIP phone 2001, calls 2001 from 3001 and picks up at 2001. */
+async function callSipFromIax(): Promise<{ iax: IaxPhone; sip: SipPhone }> {
+  const iax = await startIaxPhone("127.0.95.21", callerAudio);
+  const sip = await startSipPhone("2001", "127.0.95.11", calleeAudio);
+  await iax.register();
+  await sip.register();
+
+  await iax.dial("2001");
+  await sip.waitForIncoming();
+  await sip.answer();
+  return { iax, sip };
+}
+
 describe("SIP phones", () => {
   it("exchange audio both ways", { timeout: CALL_TEST_TIMEOUT_MS }, async () => {
     const caller = await startSipPhone("2001", "127.0.95.11", callerAudio);
@@ -93,60 +161,28 @@ describe("SIP phones", () => {
     await callee.answer();
     await caller.waitForState("ESTABLISHED");
     await callee.waitForState("ESTABLISHED");
-    await sleep(TALK_MS);
-    await caller.hangup();
-    await caller.waitForState("CLOSED");
-    await callee.waitForState("CLOSED");
-
-    const callerHeard = await caller.recording();
-    const calleeHeard = await callee.recording();
-    await expectTone(callerHeard, CALLEE_HZ);
-    await expectNoTone(callerHeard, CALLER_HZ);
-    await expectTone(calleeHeard, CALLER_HZ);
-    await expectNoTone(calleeHeard, CALLEE_HZ);
+    await expectTwoWayAudio(caller, callee);
   });
 
   it("hears the milliwatt tone", { timeout: CALL_TEST_TIMEOUT_MS }, async () => {
     const phone = await startSipPhone("2001", "127.0.95.11", callerAudio);
     await phone.register();
 
-    await phone.dial(LAB.milliwattNumber);
-    await phone.waitForState("ESTABLISHED");
-    await sleep(TALK_MS);
-    await phone.hangup();
-    await phone.waitForState("CLOSED");
-
-    await expectTone(await phone.recording(), LAB.milliwattHz);
+    await expectTone(await callAndHangUp(phone, LAB.milliwattNumber), LAB.milliwattHz);
   });
 
   it("hears its own audio from echo", { timeout: CALL_TEST_TIMEOUT_MS }, async () => {
     const phone = await startSipPhone("2001", "127.0.95.11", callerAudio);
     await phone.register();
 
-    await phone.dial(LAB.echoNumber);
-    await phone.waitForState("ESTABLISHED");
-    await sleep(TALK_MS);
-    await phone.hangup();
-    await phone.waitForState("CLOSED");
-
-    await expectTone(await phone.recording(), CALLER_HZ);
+    await expectTone(await callAndHangUp(phone, LAB.echoNumber), CALLER_HZ);
   });
 
   it("selects a menu tone by DTMF", { timeout: CALL_TEST_TIMEOUT_MS }, async () => {
     const phone = await startSipPhone("2001", "127.0.95.11", callerAudio);
     await phone.register();
 
-    await phone.dial(LAB.dtmfMenuNumber);
-    await phone.waitForState("ESTABLISHED");
-    await sleep(500);
-    await phone.sendDtmf("3");
-    await sleep(LAB.digitSeconds * 1000);
-    await phone.sendDtmf("8");
-    await sleep(LAB.digitSeconds * 1000);
-    await phone.hangup();
-    await phone.waitForState("CLOSED");
-
-    const recording = await phone.recording();
+    const recording = await pressMenuDigits(phone, ["3", "8"]);
     await expectTone(recording, LAB.promptHz, 0.3);
     await expectTone(recording, LAB.digitHz["3"]);
     await expectTone(recording, LAB.digitHz["8"]);
@@ -177,27 +213,10 @@ describe("SIP phones", () => {
 
 describe("IAX2 phone", () => {
   it("calls a SIP phone with audio both ways", { timeout: CALL_TEST_TIMEOUT_MS }, async () => {
-    const iax = await startIaxPhone("127.0.95.21", callerAudio);
-    const sip = await startSipPhone("2001", "127.0.95.11", calleeAudio);
-    await iax.register();
-    await sip.register();
-
-    await iax.dial("2001");
-    await sip.waitForIncoming();
-    await sip.answer();
+    const { iax, sip } = await callSipFromIax();
     await sip.waitForState("ESTABLISHED");
     await iax.waitForState("ESTABLISHED");
-    await sleep(TALK_MS);
-    await iax.hangup();
-    await iax.waitForState("CLOSED");
-    await sip.waitForState("CLOSED");
-
-    const iaxHeard = await iax.recording(directory);
-    const sipHeard = await sip.recording();
-    await expectTone(iaxHeard, CALLEE_HZ);
-    await expectNoTone(iaxHeard, CALLER_HZ);
-    await expectTone(sipHeard, CALLER_HZ);
-    await expectNoTone(sipHeard, CALLEE_HZ);
+    await expectTwoWayAudio(iax, sip);
   });
 
   it("answers a SIP phone with audio both ways", { timeout: CALL_TEST_TIMEOUT_MS }, async () => {
@@ -210,28 +229,11 @@ describe("IAX2 phone", () => {
     await iax.waitForIncoming();
     await sip.waitForState("ESTABLISHED");
     await iax.waitForState("ESTABLISHED");
-    await sleep(TALK_MS);
-    await sip.hangup();
-    await sip.waitForState("CLOSED");
-    await iax.waitForState("CLOSED");
-
-    const sipHeard = await sip.recording();
-    const iaxHeard = await iax.recording(directory);
-    await expectTone(sipHeard, CALLEE_HZ);
-    await expectNoTone(sipHeard, CALLER_HZ);
-    await expectTone(iaxHeard, CALLER_HZ);
-    await expectNoTone(iaxHeard, CALLEE_HZ);
+    await expectTwoWayAudio(sip, iax);
   });
 
   it("sends DTMF that the SIP phone receives", { timeout: CALL_TEST_TIMEOUT_MS }, async () => {
-    const iax = await startIaxPhone("127.0.95.21", callerAudio);
-    const sip = await startSipPhone("2001", "127.0.95.11", calleeAudio);
-    await iax.register();
-    await sip.register();
-
-    await iax.dial("2001");
-    await sip.waitForIncoming();
-    await sip.answer();
+    const { iax, sip } = await callSipFromIax();
     await iax.waitForState("ESTABLISHED");
     await iax.sendDtmf("409");
     await iax.hangup();
@@ -244,15 +246,7 @@ describe("IAX2 phone", () => {
     const iax = await startIaxPhone("127.0.95.21", callerAudio);
     await iax.register();
 
-    await iax.dial(LAB.dtmfMenuNumber);
-    await iax.waitForState("ESTABLISHED");
-    await sleep(500);
-    await iax.sendDtmf("6");
-    await sleep(LAB.digitSeconds * 1000);
-    await iax.hangup();
-    await iax.waitForState("CLOSED");
-
-    const recording = await iax.recording(directory);
+    const recording = await pressMenuDigits(iax, ["6"]);
     await expectTone(recording, LAB.promptHz, 0.3);
     await expectTone(recording, LAB.digitHz["6"]);
   });
