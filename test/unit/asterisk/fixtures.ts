@@ -80,9 +80,49 @@ const RECORDINGS: readonly Recording[] = ["agotado", "despedida", "error", "ivr-
   (name) => ({ name, source: { kind: "speech", text: `Texto de ${name}.`, voice: "es-419" }, generated: true }),
 );
 
+/** Names and protocols of the nine extensions of Los Mochis and of Villahermosa, in number order. */
+const MEXICAN_EXTENSIONS: ReadonlyArray<readonly [string, Protocol]> = [
+  ["Soporte", "pjsip"],
+  ["Quejas", "pjsip"],
+  ["Facturación", "pjsip"],
+  ["Inventario", "iax2"],
+  ["Dudas", "iax2"],
+  ["Soporte 2", "pjsip"],
+  ["Soporte 3", "pjsip"],
+  ["Quejas 2", "iax2"],
+  ["Quejas 3", "pjsip"],
+];
+
+/**
+ * Builds the model of Los Mochis or Villahermosa. Both sites number the same extensions from
+ * `firstExtension` (100 or 300) and have the same ring groups and first four IVR options.
+ * `remoteOptions` follow option 4 in the IVR.
+ */
+function mexicanSiteModel(site: Site, firstExtension: number, ivrNumber: string, remoteOptions: IvrOption[] = []): SiteModel {
+  const number = (offset: number) => String(firstExtension + offset);
+  return {
+    site,
+    extensions: MEXICAN_EXTENSIONS.map(([name, protocol], offset) => extension(number(offset), name, protocol)),
+    ringGroups: [
+      ringGroup("601", "Soporte", "ringall", [number(0), number(5), number(6)]),
+      ringGroup("602", "Quejas", "hunt", [number(1), number(7), number(8)]),
+    ],
+    ivrs: [
+      ivr(ivrNumber, "IVR", [
+        toRingGroup("1", "Soporte", "601"),
+        toRingGroup("2", "Quejas", "602"),
+        toExtension("3", "Facturación", number(2)),
+        toExtension("4", "Inventario", number(3)),
+        ...remoteOptions,
+      ]),
+    ],
+    recordings: RECORDINGS,
+  };
+}
+
 export const MODELS: Readonly<Record<SiteCode, SiteModel>> = {
-  mochis: {
-    site: site("mochis", {
+  mochis: mexicanSiteModel(
+    site("mochis", {
       name: "Los Mochis",
       role: "hq",
       timezone: "America/Mazatlan",
@@ -91,32 +131,12 @@ export const MODELS: Readonly<Record<SiteCode, SiteModel>> = {
       accessCode: "81",
       rtp: [10000, 10999],
     }),
-    extensions: [
-      extension("100", "Soporte", "pjsip"),
-      extension("101", "Quejas", "pjsip"),
-      extension("102", "Facturación", "pjsip"),
-      extension("103", "Inventario", "iax2"),
-      extension("104", "Dudas", "iax2"),
-      extension("105", "Soporte 2", "pjsip"),
-      extension("106", "Soporte 3", "pjsip"),
-      extension("107", "Quejas 2", "iax2"),
-      extension("108", "Quejas 3", "pjsip"),
-    ],
-    ringGroups: [ringGroup("601", "Soporte", "ringall", ["100", "105", "106"]), ringGroup("602", "Quejas", "hunt", ["101", "107", "108"])],
-    ivrs: [
-      ivr("199", "IVR", [
-        toRingGroup("1", "Soporte", "601"),
-        toRingGroup("2", "Quejas", "602"),
-        toExtension("3", "Facturación", "102"),
-        toExtension("4", "Inventario", "103"),
-        toSite("5", "Villahermosa", "tabasco"),
-        toSite("6", "Silicon Valley", "silicon"),
-      ]),
-    ],
-    recordings: RECORDINGS,
-  },
-  tabasco: {
-    site: site("tabasco", {
+    100,
+    "199",
+    [toSite("5", "Villahermosa", "tabasco"), toSite("6", "Silicon Valley", "silicon")],
+  ),
+  tabasco: mexicanSiteModel(
+    site("tabasco", {
       name: "Villahermosa",
       role: "branch",
       timezone: "America/Mexico_City",
@@ -125,28 +145,9 @@ export const MODELS: Readonly<Record<SiteCode, SiteModel>> = {
       accessCode: "82",
       rtp: [11000, 11999],
     }),
-    extensions: [
-      extension("300", "Soporte", "pjsip"),
-      extension("301", "Quejas", "pjsip"),
-      extension("302", "Facturación", "pjsip"),
-      extension("303", "Inventario", "iax2"),
-      extension("304", "Dudas", "iax2"),
-      extension("305", "Soporte 2", "pjsip"),
-      extension("306", "Soporte 3", "pjsip"),
-      extension("307", "Quejas 2", "iax2"),
-      extension("308", "Quejas 3", "pjsip"),
-    ],
-    ringGroups: [ringGroup("601", "Soporte", "ringall", ["300", "305", "306"]), ringGroup("602", "Quejas", "hunt", ["301", "307", "308"])],
-    ivrs: [
-      ivr("399", "IVR", [
-        toRingGroup("1", "Soporte", "601"),
-        toRingGroup("2", "Quejas", "602"),
-        toExtension("3", "Facturación", "302"),
-        toExtension("4", "Inventario", "303"),
-      ]),
-    ],
-    recordings: RECORDINGS,
-  },
+    300,
+    "399",
+  ),
   silicon: {
     site: site("silicon", {
       name: "Silicon Valley",
