@@ -71,5 +71,6 @@ export const replicationConnections = site?.callRecords?.replicationConnections;
 export const recordsApiUrl = site?.recordsApi?.url;
 export const recordsApiToken = site?.recordsApi?.token;
 
-// On an existing host: the SHA-256 of each configuration file as read back from the host.
-export const hostConfigHashes = hostSite?.config.fileHashes;
+// The SHA-256 of each Asterisk configuration file as delivered, read back from the container
+// or from the existing host; a reviewer sees which files a deployment changed.
+export const configHashes = site?.pbx.configHashes ?? hostSite?.config.fileHashes;

@@ -187,7 +187,7 @@ async function readMigrations(
 }
 
 async function deleteMigrations(_id: string, props: MigrationsProviderOutputs): Promise<void> {
-  logLine(`schema of ${CDR_DATABASE} in container ${props.containerId} kept with its data; migrations are never rolled back`);
+  logLine(`migrations of ${CDR_DATABASE} in container ${props.containerId} are never rolled back; the schema goes only with its database or data volume`);
 }
 
 /** Provider of the `Migrations` dynamic resource. */

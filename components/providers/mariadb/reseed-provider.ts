@@ -206,7 +206,9 @@ async function reseedBranch(inputs: ReseedProviderInputs): Promise<ReseedProvide
   });
   const binlogState = formatGtidList(result.state);
   logLine(
-    `call records of ${inputs.branch} re-seeded from HQ: ${result.inserted} of ${hq.rows.length} rows copied, binary log at ${binlogState || "the start"}`,
+    hq.rows.length === 0
+      ? `call records of ${inputs.branch}: HQ holds none of them, nothing to re-seed; binary log at ${binlogState || "the start"}`
+      : `call records of ${inputs.branch} re-seeded from HQ: ${result.inserted} of ${hq.rows.length} rows copied, binary log at ${binlogState || "the start"}`,
   );
   return toPlainData({ ...visible, status: "reseeded", rowsCopied: result.inserted, binlogState });
 }
