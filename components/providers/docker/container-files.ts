@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { FileSetResource, type FileSetArgs } from "../file-set-resource";
 import { containerFilesProvider, type RestartWhen } from "./container-files-provider";
 import type { EngineSpec } from "./engine";
 
@@ -13,19 +14,11 @@ export interface RestartWhenArgs {
   readonly pollIntervalSeconds?: pulumi.Input<number>;
 }
 
-export interface ContainerFilesArgs {
+export interface ContainerFilesArgs extends FileSetArgs {
   /** `Container.containerId`; a new container replaces this resource, which writes every file again. */
   readonly containerId: pulumi.Input<string>;
   /** Absolute directory inside the container. */
   readonly directory: pulumi.Input<string>;
-  /** Non-secret files: relative path to content. */
-  readonly files?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-  /** Secret files: relative path to content; always stored as a secret, and only as digests in outputs. */
-  readonly secretFiles?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-  /** Permission bits of non-secret files, octal. @default "0644" */
-  readonly mode?: pulumi.Input<string>;
-  /** Permission bits of secret files, octal. @default "0640" */
-  readonly secretMode?: pulumi.Input<string>;
   /** `user`, `user:group` or `uid:gid`; names are resolved inside the container. @default "0:0" */
   readonly owner?: pulumi.Input<string>;
   /** Command run in the container after files changed, e.g. `["asterisk", "-rx", "core reload"]`. */
@@ -48,35 +41,11 @@ export interface ContainerFilesArgs {
  * `restartWhen.paths` changed. A refresh reads the files back, so a hand edit
  * shows as drift and the next update restores the file.
  */
-export class ContainerFiles extends pulumi.dynamic.Resource {
-  // `declare` fields emit no class field, which would overwrite the outputs set by the base constructor.
+export class ContainerFiles extends FileSetResource {
   declare public readonly containerId: pulumi.Output<string>;
-  declare public readonly directory: pulumi.Output<string>;
-  /** Relative path to `sha256:<hex>` of each non-secret file as written. */
-  declare public readonly fileHashes: pulumi.Output<Record<string, string>>;
-  /** Relative path to a keyed digest of each secret file; a secret output. */
-  declare public readonly secretFileHashes: pulumi.Output<Record<string, string>>;
-  /** Relative path to `<octal mode> <uid>:<gid>` of each file. */
-  declare public readonly fileAttributes: pulumi.Output<Record<string, string>>;
-  /** Owner resolved inside the container, `uid:gid`. */
-  declare public readonly ownerIds: pulumi.Output<string>;
 
   constructor(name: string, args: ContainerFilesArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      containerFilesProvider,
-      name,
-      {
-        ...args,
-        secretFiles: pulumi.secret(args.secretFiles ?? {}),
-        fileHashes: undefined,
-        secretFileHashes: undefined,
-        fileAttributes: undefined,
-        ownerIds: undefined,
-      },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "secretFileHashes"] },
-      "docker",
-      "ContainerFiles",
-    );
+    super(containerFilesProvider, name, args, [], opts, "docker", "ContainerFiles");
   }
 }
 

@@ -2,16 +2,18 @@
 // that runs Asterisk itself, over SSH, and applies them. A changed file is
 // reloaded with its own CLI command. A changed file that Asterisk reads only at
 // start restarts Asterisk in place (`core restart now`) once no call is active.
+// The plan of each update comes from ../file-set.ts; this file reads and writes
+// the files with shell commands over SSH.
 //
-// The state contains no file content. Non-secret files are tracked by their
-// SHA-256; secret files by an HMAC-SHA256 keyed with the host, the directory
-// and the path, in a secret output, for the same reason as ContainerFiles: a
-// plain digest of a short PIN file could be reversed by trying every PIN.
-// A refresh reads the files back over SSH, so a hand edit on the host shows as a change.
+// Secret files are tracked by an HMAC-SHA256 keyed with the host, the directory
+// and the file name. A refresh reads the files back over SSH, so a hand edit on
+// the host shows as a change.
 
 import type * as pulumi from "@pulumi/pulumi";
 import type { Client } from "ssh2";
 
+import { toPlainData } from "../docker/common";
+import * as fileSet from "../file-set";
 import { openSsh, runRemote, runRemoteOrThrow, shellQuote, type SshAccess } from "./connection";
 
 /** Apply mode of a changed file: a CLI command, or a restart of Asterisk. */
@@ -22,120 +24,52 @@ export interface HostLogin extends SshAccess {
   readonly user: string;
 }
 
-export interface AsteriskHostFilesInputs {
+export interface AsteriskHostFilesInputs extends fileSet.Inputs {
   readonly login: HostLogin;
-  /** Absolute directory Asterisk reads its configuration from, e.g. /etc/asterisk. */
+  /** Absolute directory Asterisk reads its configuration from, e.g. /etc/asterisk. The file paths are plain file names. */
   readonly directory: string;
-  /** Non-secret files: file name to content. */
-  readonly files: Readonly<Record<string, string>>;
-  /** Secret files: file name to content. Never stored in outputs. */
-  readonly secretFiles: Readonly<Record<string, string>>;
   /** Apply mode of each file; every file needs an entry. */
   readonly applyModes: Readonly<Record<string, FileApplyMode>>;
   /** `user` or `user:group` on the host. */
   readonly owner: string;
-  /** Permission bits of non-secret files, octal. @default "0644" */
-  readonly mode: string;
-  /** Permission bits of secret files, octal. @default "0640" */
-  readonly secretMode: string;
-  /** Restart without waiting for active calls to end. @default false */
-  readonly forceRestart: boolean;
   /** Seconds a restart waits for active calls to end before the update fails. @default 600 */
   readonly maxRestartWaitSeconds: number;
-  /** Seconds each remote command may take. @default 60 */
-  readonly commandTimeoutSeconds: number;
-  /** Seconds Asterisk may take to boot fully after a restart. @default 120 */
-  readonly restartTimeoutSeconds: number;
-}
-
-/** Digests and attributes of the files on the host. */
-export interface HostFileSnapshot {
-  /** File name to `sha256:<hex>` of a non-secret file's content. */
-  readonly fileHashes: Readonly<Record<string, string>>;
-  /** File name to `hmac-sha256:<hex>` of a secret file's content; a secret output. */
-  readonly secretFileHashes: Readonly<Record<string, string>>;
-  /** File name to `<octal mode> <uid>:<gid>`. */
-  readonly fileAttributes: Readonly<Record<string, string>>;
 }
 
 export type AsteriskHostFilesOutputs = Omit<AsteriskHostFilesInputs, "files" | "secretFiles"> &
-  HostFileSnapshot & {
-    /** Owner resolved on the host, `uid:gid`. */
-    readonly ownerIds: string;
+  fileSet.Outputs & {
     /** Action of the last create or update: `unchanged`, `reloaded` or `restarted`. */
     readonly lastApply: string;
   };
 
+/** Returns the scope that keys the digests of a host's secret files: its address, port and directory. */
+export function hostDigestScope(login: HostLogin, directory: string): fileSet.SecretDigestScope {
+  return ["inova-pbx asterisk-host-files", `${login.host}:${login.port}`, directory];
+}
+
 /** Returns the keyed digest that represents a secret file's content in the state. */
 export function hostSecretDigest(login: HostLogin, directory: string, name: string, content: string | Buffer): string {
-  const crypto: typeof import("crypto") = require("crypto");
-  const key = `inova-pbx asterisk-host-files\u0000${login.host}:${login.port}\u0000${directory}\u0000${name}`;
-  return `hmac-sha256:${crypto.createHmac("sha256", key).update(content).digest("hex")}`;
+  return fileSet.secretDigest(hostDigestScope(login, directory), name, content);
 }
 
-function sha256Digest(content: string | Buffer): string {
-  const crypto: typeof import("crypto") = require("crypto");
-  return `sha256:${crypto.createHash("sha256").update(content).digest("hex")}`;
+/** Reports whether a change of the named file needs a restart of Asterisk: the file is read only at start. */
+export function isRestartFile(applyModes: Readonly<Record<string, FileApplyMode>>, name: string): boolean {
+  return applyModes[name]?.kind === "restart";
 }
 
-function formatAttributes(mode: number, ownerIds: string): string {
-  return `${mode.toString(8).padStart(4, "0")} ${ownerIds}`;
-}
-
-/** Computes the digests and attributes that the inputs ask for. */
-export function desiredHostSnapshot(inputs: AsteriskHostFilesInputs, ownerIds: string): HostFileSnapshot {
-  const fileHashes: Record<string, string> = {};
-  const secretFileHashes: Record<string, string> = {};
-  const fileAttributes: Record<string, string> = {};
-  for (const [name, content] of Object.entries(inputs.files)) {
-    fileHashes[name] = sha256Digest(content);
-    fileAttributes[name] = formatAttributes(parseInt(inputs.mode, 8), ownerIds);
-  }
-  for (const [name, content] of Object.entries(inputs.secretFiles)) {
-    secretFileHashes[name] = hostSecretDigest(inputs.login, inputs.directory, name, content);
-    fileAttributes[name] = formatAttributes(parseInt(inputs.secretMode, 8), ownerIds);
-  }
-  return { fileHashes, secretFileHashes, fileAttributes };
-}
-
-/** Lists the files whose digest or attributes differ, and those no longer wanted. */
-export function compareHostSnapshots(
-  current: HostFileSnapshot,
-  desired: HostFileSnapshot,
-): { changed: string[]; removed: string[] } {
-  const currentHashes = current.fileHashes ?? {};
-  const currentSecretHashes = current.secretFileHashes ?? {};
-  const currentAttributes = current.fileAttributes ?? {};
-  const changed = Object.keys(desired.fileAttributes).filter(
-    (name) =>
-      currentHashes[name] !== desired.fileHashes[name] ||
-      currentSecretHashes[name] !== desired.secretFileHashes[name] ||
-      currentAttributes[name] !== desired.fileAttributes[name],
-  );
-  const currentNames = new Set([...Object.keys(currentHashes), ...Object.keys(currentSecretHashes)]);
-  const removed = [...currentNames].filter((name) => desired.fileAttributes[name] === undefined);
-  return { changed: changed.sort(), removed: removed.sort() };
-}
-
-/**
- * Plans how to apply a set of changed files. Asterisk restarts when any of them
- * is read only at start and was already on the host, because a file written for
- * the first time has never been read. Otherwise each distinct reload command runs once.
- */
-export function planApply(
+/** Lists the reload commands for a set of changed or removed files, each distinct command once, in file name order. */
+export function reloadCommands(
   changedOrRemoved: readonly string[],
   applyModes: Readonly<Record<string, FileApplyMode>>,
-  existing: ReadonlySet<string>,
-): { restart: boolean; reloadCommands: string[] } {
-  const restart = changedOrRemoved.some((name) => applyModes[name]?.kind === "restart" && existing.has(name));
-  const reloadCommands: string[] = [];
+): string[] {
+  const commands: string[] = [];
   for (const name of [...changedOrRemoved].sort()) {
     const mode = applyModes[name];
-    if (mode?.kind === "reload" && !reloadCommands.includes(mode.command)) {
-      reloadCommands.push(mode.command);
+    if (mode?.kind === "reload" && !commands.includes(mode.command)) {
+      commands.push(mode.command);
     }
   }
-  return { restart, reloadCommands: restart ? [] : reloadCommands };
+  return commands;
 }
 
 // ---------------------------------------------------------------------------
@@ -148,47 +82,17 @@ async function checkAsteriskHostFiles(
   news: Record<string, unknown>,
 ): Promise<pulumi.dynamic.CheckResult<AsteriskHostFilesInputs>> {
   const inputs: Record<string, unknown> = {
-    ...news,
-    files: news.files ?? {},
-    secretFiles: news.secretFiles ?? {},
-    mode: news.mode ?? "0644",
-    secretMode: news.secretMode ?? "0640",
-    forceRestart: news.forceRestart ?? false,
+    ...fileSet.withDefaults(news),
     maxRestartWaitSeconds: news.maxRestartWaitSeconds ?? 600,
-    commandTimeoutSeconds: news.commandTimeoutSeconds ?? 60,
-    restartTimeoutSeconds: news.restartTimeoutSeconds ?? 120,
   };
   const failures: pulumi.dynamic.CheckFailure[] = [];
-  const fail = (property: string, reason: string) => failures.push({ property, reason });
-  if (typeof inputs.directory === "string" && !inputs.directory.startsWith("/")) {
-    fail("directory", `directory must be an absolute path, got ${JSON.stringify(inputs.directory)}`);
-  }
-  for (const key of ["files", "secretFiles"] as const) {
-    const value = inputs[key];
-    if (value !== null && typeof value === "object") {
-      for (const name of Object.keys(value)) {
-        if (!FILE_NAME.test(name)) {
-          fail(key, `invalid file name ${JSON.stringify(name)}: use a plain file name without "/"`);
-        }
-      }
-    }
-  }
-  for (const key of ["mode", "secretMode"]) {
-    if (typeof inputs[key] === "string" && !/^0?[0-7]{3}$/.test(inputs[key] as string)) {
-      fail(key, `${key} must be octal permission bits such as "0640", got ${JSON.stringify(inputs[key])}`);
-    }
-  }
-  for (const key of ["maxRestartWaitSeconds", "commandTimeoutSeconds", "restartTimeoutSeconds"]) {
-    const value = inputs[key];
-    if (typeof value === "number" && !(value > 0)) {
-      fail(key, `${key} must be a positive number of seconds, got ${value}`);
-    }
-  }
+  fileSet.check(
+    inputs,
+    { noun: "file name", isValid: (name) => FILE_NAME.test(name), fix: 'use a plain file name without "/"' },
+    failures,
+  );
+  fileSet.checkPositiveSeconds(inputs, ["maxRestartWaitSeconds"], failures);
   return { inputs: inputs as unknown as AsteriskHostFilesInputs, failures };
-}
-
-function sameJson(left: unknown, right: unknown): boolean {
-  return JSON.stringify(left) === JSON.stringify(right);
 }
 
 /** Plans the change: a new host, port or directory replaces the resource, and any other change updates it in place. */
@@ -204,9 +108,6 @@ async function diffAsteriskHostFiles(
   if (olds.directory !== news.directory) {
     replaces.push("directory");
   }
-  if (replaces.length > 0) {
-    return { changes: true, replaces, deleteBeforeReplace: false };
-  }
   const settingKeys = [
     "login",
     "applyModes",
@@ -217,10 +118,8 @@ async function diffAsteriskHostFiles(
     "maxRestartWaitSeconds",
     "commandTimeoutSeconds",
     "restartTimeoutSeconds",
-  ] as const;
-  const settingsChanged = settingKeys.some((key) => !sameJson(olds[key], news[key]));
-  const { changed, removed } = compareHostSnapshots(olds, desiredHostSnapshot(news, olds.ownerIds));
-  return { changes: settingsChanged || changed.length > 0 || removed.length > 0, replaces: [], deleteBeforeReplace: false };
+  ];
+  return fileSet.diff(olds, news, replaces, settingKeys, hostDigestScope(news.login, news.directory));
 }
 
 // ---------------------------------------------------------------------------
@@ -246,12 +145,10 @@ async function readHostSnapshot(
   inputs: Pick<AsteriskHostFilesInputs, "login" | "directory" | "commandTimeoutSeconds">,
   names: readonly string[],
   secretNames: ReadonlySet<string>,
-): Promise<HostFileSnapshot> {
-  const fileHashes: Record<string, string> = {};
-  const secretFileHashes: Record<string, string> = {};
-  const fileAttributes: Record<string, string> = {};
+): Promise<fileSet.FileSnapshot> {
+  const snapshot = fileSet.emptySnapshot();
   if (names.length === 0) {
-    return { fileHashes, secretFileHashes, fileAttributes };
+    return snapshot;
   }
 
   // One line per regular file: "<octal mode> <uid>:<gid> <sha256 hex> <name>". A link
@@ -274,21 +171,21 @@ async function readHostSnapshot(
       continue;
     }
     const [, mode, ownerIds, digest, name] = match;
-    fileAttributes[name] = formatAttributes(parseInt(mode, 8), ownerIds);
+    snapshot.fileAttributes[name] = fileSet.formatAttributes(parseInt(mode, 8), ownerIds);
     if (!secretNames.has(name)) {
-      fileHashes[name] = `sha256:${digest}`;
+      snapshot.fileHashes[name] = `sha256:${digest}`;
     }
   }
   // Secret files are read in full over the encrypted channel and digested here
   // with the keyed HMAC; their plain digest never leaves this function.
-  for (const name of Object.keys(fileAttributes).filter((file) => secretNames.has(file))) {
+  for (const name of Object.keys(snapshot.fileAttributes).filter((file) => secretNames.has(file))) {
     const content = await runRemoteOrThrow(client, `cat -- ${shellQuote(`${inputs.directory}/${name}`)}`, {
       timeoutSeconds: inputs.commandTimeoutSeconds,
       description: `reading ${name}`,
     });
-    secretFileHashes[name] = hostSecretDigest(inputs.login, inputs.directory, name, content);
+    snapshot.secretFileHashes[name] = hostSecretDigest(inputs.login, inputs.directory, name, content);
   }
-  return { fileHashes, secretFileHashes, fileAttributes };
+  return snapshot;
 }
 
 /** Replaces one file atomically: written to a temporary file beside it with owner and mode set, then renamed. */
@@ -363,57 +260,41 @@ async function waitUntilBooted(client: Client, inputs: AsteriskHostFilesInputs):
   }
 }
 
-/** Brings the host's files from `current` to the inputs, then reloads or restarts Asterisk. */
-async function applyHostFiles(
-  client: Client,
-  inputs: AsteriskHostFilesInputs,
-  ownerIds: string,
-  current: HostFileSnapshot,
-): Promise<{ snapshot: HostFileSnapshot; lastApply: string }> {
-  const desired = desiredHostSnapshot(inputs, ownerIds);
-  const { changed, removed } = compareHostSnapshots(current, desired);
-  const secretNames = new Set(Object.keys(inputs.secretFiles));
-  const names = Object.keys(desired.fileAttributes).sort();
-  if (changed.length === 0 && removed.length === 0) {
-    return { snapshot: desired, lastApply: "unchanged" };
-  }
-
-  const plan = planApply([...changed, ...removed], inputs.applyModes, new Set(Object.keys(current.fileAttributes ?? {})));
-  if (plan.restart && !inputs.forceRestart) {
-    await waitUntilIdle(client, inputs);
-  }
-  for (const name of changed) {
-    const secret = secretNames.has(name);
-    await writeHostFile(
-      client,
-      `${inputs.directory}/${name}`,
-      secret ? inputs.secretFiles[name] : inputs.files[name],
-      secret ? inputs.secretMode : inputs.mode,
-      ownerIds,
-      inputs.commandTimeoutSeconds,
-    );
-  }
-  if (removed.length > 0) {
-    const paths = removed.map((name) => shellQuote(`${inputs.directory}/${name}`)).join(" ");
-    await runRemoteOrThrow(client, `rm -f -- ${paths}`, {
-      timeoutSeconds: inputs.commandTimeoutSeconds,
-      description: "removing files no longer deployed",
-    });
-  }
-
-  let lastApply = "reloaded";
-  if (plan.restart) {
-    // Asterisk re-executes itself in place, so the restart needs no service manager.
-    await runRemote(client, "asterisk -rx 'core restart now'", { timeoutSeconds: inputs.commandTimeoutSeconds });
-    await sleep(2000);
-    await waitUntilBooted(client, inputs);
-    lastApply = "restarted";
-  } else {
-    for (const command of plan.reloadCommands) {
-      await asteriskCli(client, command, inputs.commandTimeoutSeconds);
-    }
-  }
-  return { snapshot: await readHostSnapshot(client, inputs, names, secretNames), lastApply };
+/**
+ * Returns the SSH steps of an update: each file is replaced atomically, `rm`
+ * removes files, and Asterisk restarts in place (after its calls end) or runs
+ * the reload command of each changed file.
+ */
+function hostTransport(client: Client, inputs: AsteriskHostFilesInputs, ownerIds: string): fileSet.Transport {
+  return {
+    isRestartPath: (name) => isRestartFile(inputs.applyModes, name),
+    waitUntilIdle: () => waitUntilIdle(client, inputs),
+    writeFiles: async (writes) => {
+      for (const write of writes) {
+        const absolutePath = `${inputs.directory}/${write.relativePath}`;
+        await writeHostFile(client, absolutePath, write.content, write.mode, ownerIds, inputs.commandTimeoutSeconds);
+      }
+    },
+    removeFiles: async (names) => {
+      const paths = names.map((name) => shellQuote(`${inputs.directory}/${name}`)).join(" ");
+      await runRemoteOrThrow(client, `rm -f -- ${paths}`, {
+        timeoutSeconds: inputs.commandTimeoutSeconds,
+        description: "removing files no longer deployed",
+      });
+    },
+    restart: async () => {
+      // Asterisk re-executes itself in place, so the restart needs no service manager.
+      await runRemote(client, "asterisk -rx 'core restart now'", { timeoutSeconds: inputs.commandTimeoutSeconds });
+      await sleep(2000);
+      await waitUntilBooted(client, inputs);
+    },
+    reload: async (changedOrRemoved) => {
+      for (const command of reloadCommands(changedOrRemoved, inputs.applyModes)) {
+        await asteriskCli(client, command, inputs.commandTimeoutSeconds);
+      }
+    },
+    readSnapshot: (names, secretNames) => readHostSnapshot(client, inputs, names, secretNames),
+  };
 }
 
 async function withHost<T>(login: HostLogin, work: (client: Client) => Promise<T>): Promise<T> {
@@ -425,16 +306,6 @@ async function withHost<T>(login: HostLogin, work: (client: Client) => Promise<T
   }
 }
 
-function toOutputs(
-  inputs: AsteriskHostFilesInputs,
-  ownerIds: string,
-  snapshot: HostFileSnapshot,
-  lastApply: string,
-): AsteriskHostFilesOutputs {
-  const { files: _files, secretFiles: _secretFiles, ...settings } = inputs;
-  return JSON.parse(JSON.stringify({ ...settings, ownerIds, lastApply, ...snapshot })) as AsteriskHostFilesOutputs;
-}
-
 // ---------------------------------------------------------------------------
 // create, read, update, delete
 
@@ -443,13 +314,15 @@ async function createAsteriskHostFiles(
 ): Promise<pulumi.dynamic.CreateResult<AsteriskHostFilesOutputs>> {
   return withHost(inputs.login, async (client) => {
     const ownerIds = await resolveOwner(client, inputs.owner, inputs.commandTimeoutSeconds);
-    const names = [...Object.keys(inputs.files), ...Object.keys(inputs.secretFiles)].sort();
+    const { paths, secretPaths } = fileSet.deliveredPaths(inputs);
     // Files that already match count as unchanged, so adopting a configured host does not reload it.
-    const current = await readHostSnapshot(client, inputs, names, new Set(Object.keys(inputs.secretFiles)));
-    const { snapshot, lastApply } = await applyHostFiles(client, inputs, ownerIds, current);
+    const current = await readHostSnapshot(client, inputs, paths, secretPaths);
+    const transport = hostTransport(client, inputs, ownerIds);
+    const scope = hostDigestScope(inputs.login, inputs.directory);
+    const { snapshot, action } = await fileSet.apply(inputs, ownerIds, current, scope, transport);
     return {
       id: `${inputs.login.host}:${inputs.login.port}:${inputs.directory}`,
-      outs: toOutputs(inputs, ownerIds, snapshot, lastApply),
+      outs: fileSet.toOutputs(inputs, { ownerIds, lastApply: action }, snapshot),
     };
   });
 }
@@ -460,12 +333,11 @@ async function updateAsteriskHostFiles(
   news: AsteriskHostFilesInputs,
 ): Promise<pulumi.dynamic.UpdateResult<AsteriskHostFilesOutputs>> {
   return withHost(news.login, async (client) => {
-    const ownerIds =
-      olds.owner === news.owner && olds.ownerIds !== undefined
-        ? olds.ownerIds
-        : await resolveOwner(client, news.owner, news.commandTimeoutSeconds);
-    const { snapshot, lastApply } = await applyHostFiles(client, news, ownerIds, olds);
-    return { outs: toOutputs(news, ownerIds, snapshot, lastApply) };
+    const ownerIds = fileSet.keptOwnerIds(olds, news) ?? (await resolveOwner(client, news.owner, news.commandTimeoutSeconds));
+    const transport = hostTransport(client, news, ownerIds);
+    const scope = hostDigestScope(news.login, news.directory);
+    const { snapshot, action } = await fileSet.apply(news, ownerIds, olds, scope, transport);
+    return { outs: fileSet.toOutputs(news, { ownerIds, lastApply: action }, snapshot) };
   });
 }
 
@@ -477,10 +349,9 @@ async function readAsteriskHostFiles(
     return {};
   }
   return withHost(props.login, async (client) => {
-    const secretNames = new Set(Object.keys(props.secretFileHashes ?? {}));
-    const names = Object.keys(props.fileAttributes ?? {}).sort();
-    const snapshot = await readHostSnapshot(client, props, names, secretNames);
-    return { id, props: JSON.parse(JSON.stringify({ ...props, ...snapshot })) as AsteriskHostFilesOutputs };
+    const { paths, secretPaths } = fileSet.recordedPaths(props);
+    const snapshot = await readHostSnapshot(client, props, paths, secretPaths);
+    return { id, props: toPlainData({ ...props, ...snapshot }) };
   });
 }
 

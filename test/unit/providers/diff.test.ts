@@ -2,9 +2,8 @@ import { describe, expect, it } from "vitest";
 
 import { unknownPlaceholder } from "../../../components/providers/docker/common";
 import {
-  compareSnapshots,
+  containerDigestScope,
   containerFilesProvider,
-  desiredSnapshot,
   secretFileDigest,
   type ContainerFilesProviderInputs,
   type ContainerFilesProviderOutputs,
@@ -21,6 +20,7 @@ import {
   type ImageProviderOutputs,
 } from "../../../components/providers/docker/image-provider";
 import { volumeProvider, type VolumeProviderOutputs } from "../../../components/providers/docker/volume-provider";
+import { compareSnapshots, desiredSnapshot } from "../../../components/providers/file-set";
 
 const IMAGE_A = `sha256:${"a".repeat(64)}`;
 const IMAGE_B = `sha256:${"b".repeat(64)}`;
@@ -267,7 +267,8 @@ describe("ContainerFiles diff", () => {
     restartTimeoutSeconds: 120,
   };
   const { files: _files, secretFiles: _secretFiles, ...settings } = inputs;
-  const olds: ContainerFilesProviderOutputs = { ...settings, ownerIds: "100:101", ...desiredSnapshot(inputs, "100:101") };
+  const snapshot = desiredSnapshot(inputs, "100:101", containerDigestScope(CONTAINER_A));
+  const olds: ContainerFilesProviderOutputs = { ...settings, ownerIds: "100:101", ...snapshot };
   const diff = (news: Partial<ContainerFilesProviderInputs>) =>
     containerFilesProvider.diff!("x", olds, { ...inputs, ...news });
 
@@ -338,28 +339,16 @@ describe("ContainerFiles snapshots", () => {
       commandTimeoutSeconds: 60,
       restartTimeoutSeconds: 120,
     };
-    const current = desiredSnapshot({ ...base, files: { a: "1", b: "2", c: "3" }, secretFiles: {} }, "0:0");
-    const desired = desiredSnapshot({ ...base, files: { a: "1", b: "changed" }, secretFiles: { d: "s" } }, "0:0");
+    const scope = containerDigestScope(CONTAINER_A);
+    const current = desiredSnapshot({ ...base, files: { a: "1", b: "2", c: "3" }, secretFiles: {} }, "0:0", scope);
+    const desired = desiredSnapshot({ ...base, files: { a: "1", b: "changed" }, secretFiles: { d: "s" } }, "0:0", scope);
     expect(compareSnapshots(current, desired)).toEqual({ changed: ["b", "d"], removed: ["c"] });
   });
 
   it("keeps secret content out of snapshots", () => {
     const secret = "ami-password-7f3kQ";
-    const snapshot = desiredSnapshot(
-      {
-        containerId: CONTAINER_A,
-        directory: "/etc/asterisk",
-        files: {},
-        secretFiles: { "manager.conf": `secret = ${secret}\n` },
-        mode: "0644",
-        secretMode: "0640",
-        owner: "0:0",
-        forceRestart: false,
-        commandTimeoutSeconds: 60,
-        restartTimeoutSeconds: 120,
-      },
-      "0:0",
-    );
+    const files = { files: {}, secretFiles: { "manager.conf": `secret = ${secret}\n` }, mode: "0644", secretMode: "0640" };
+    const snapshot = desiredSnapshot(files, "0:0", containerDigestScope(CONTAINER_A));
     expect(JSON.stringify(snapshot)).not.toContain(secret);
     expect(snapshot.fileAttributes["manager.conf"]).toBe("0640 0:0");
   });
