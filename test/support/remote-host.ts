@@ -1,7 +1,9 @@
 // A Linux host with an SSH server for the remote-target tests: a container of the
 // test's own, built from the PBX image plus OpenSSH (test/fixtures/remote-host),
 // on the host network so sshd listens on one loopback address. Keys are made
-// fresh for each run with ssh-keygen.
+// fresh for each run with ssh-keygen. RemoteTargetRun sets up and tears down
+// one such test: the host, the keys, a project copy with the `remotetest`
+// stack, and the SIP phones of its calls.
 
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -9,7 +11,10 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 
-import { REPO_DIR } from "./project-copy";
+import { toneSeconds, writeToneWav } from "./audio";
+import { SipPhone } from "./phones/sip-phone";
+import { sleep } from "./phones/wait";
+import { ProjectCopy, REPO_DIR } from "./project-copy";
 
 export const REMOTE_HOST_IMAGE = "inova/asterisk:remote-host";
 
@@ -157,5 +162,123 @@ export function removeOtherStackFiles(projectDir: string): void {
     if (/^Pulumi\..+\.yaml$/.test(file)) {
       fs.rmSync(path.join(projectDir, file));
     }
+  }
+}
+
+function notStarted(): never {
+  throw new Error("the remote-target run has not started; call start() in beforeAll");
+}
+
+/** Stack of the remote-target tests, and the file that configures it. */
+export const REMOTE_TEST_STACK = "remotetest";
+export const REMOTE_TEST_STACK_FILE = `Pulumi.${REMOTE_TEST_STACK}.yaml`;
+
+export interface RemoteTargetRunOptions {
+  /** The SSH host container: its name, sshd address and port, and extra `docker run` arguments. */
+  readonly host: Omit<RemoteHostOptions, "keys">;
+  /** Address of the `remotetest` site, where its phones register. */
+  readonly siteAddress: string;
+  /** Returns the content of the stack file, whose target logs in with the run's keys. */
+  readonly stackFile: (keys: SshTestKeys) => string;
+  /** Milliseconds the `pulumi destroy` of the teardown may take. */
+  readonly destroyTimeoutMs: number;
+}
+
+/** Seconds of the other side's tone in each phone's recording of a call. */
+export interface CallRecordings {
+  /** Seconds of the callee's 1300 Hz tone that the caller heard. */
+  readonly callerHeardSeconds: number;
+  /** Seconds of the caller's 700 Hz tone that the callee heard. */
+  readonly calleeHeardSeconds: number;
+}
+
+/**
+ * One run of a remote-target test. `start` makes fresh keys, starts the SSH
+ * host container and copies the project with `remotetest` as its only stack.
+ * `stop` destroys the stack and removes all of that, also after a `start` that
+ * failed part way.
+ */
+export class RemoteTargetRun {
+  /** Extension passwords from the stack outputs, set by the test after its first deploy. */
+  passwords: Record<string, string> = {};
+  private projectCopy: ProjectCopy | undefined;
+  private sshKeys: SshTestKeys | undefined;
+  private audioDir: string | undefined;
+  private readonly phones: SipPhone[] = [];
+
+  constructor(private readonly options: RemoteTargetRunOptions) {}
+
+  get project(): ProjectCopy {
+    return this.projectCopy ?? notStarted();
+  }
+
+  get keys(): SshTestKeys {
+    return this.sshKeys ?? notStarted();
+  }
+
+  async start(): Promise<void> {
+    buildRemoteHostImage();
+    removeRemoteHost(this.options.host.name);
+    this.sshKeys = generateSshKeys("inova-remotetest");
+    await startRemoteHost({ ...this.options.host, keys: this.sshKeys });
+    this.projectCopy = ProjectCopy.create("inova-remotetest");
+    removeOtherStackFiles(this.projectCopy.dir);
+    this.projectCopy.writeFile(REMOTE_TEST_STACK_FILE, this.options.stackFile(this.sshKeys));
+    await this.projectCopy.pulumi(["stack", "init", REMOTE_TEST_STACK]);
+    this.audioDir = fs.mkdtempSync(path.join(os.tmpdir(), "inova-remotetest-audio-"));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled(this.phones.map((phone) => phone.stop()));
+    if (this.projectCopy !== undefined) {
+      const destroy = ["destroy", "--yes", "--stack", REMOTE_TEST_STACK, "--suppress-progress"];
+      await this.projectCopy.run("pulumi", destroy, { timeoutMs: this.options.destroyTimeoutMs });
+      this.projectCopy.remove();
+    }
+    removeRemoteHost(this.options.host.name);
+    if (this.sshKeys !== undefined) {
+      fs.rmSync(this.sshKeys.directory, { recursive: true, force: true });
+    }
+    if (this.audioDir !== undefined) {
+      fs.rmSync(this.audioDir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Registers extensions 100 (127.0.109.11, sends 700 Hz) and 101
+   * (127.0.109.12, sends 1300 Hz), lets 100 call 101 for two seconds, hangs
+   * up and stops both phones.
+   */
+  async callBetweenExtensions(): Promise<CallRecordings> {
+    const caller = await this.startPhone("100", "127.0.109.11", 700);
+    const callee = await this.startPhone("101", "127.0.109.12", 1300);
+    await caller.dial("101");
+    await callee.waitForIncoming();
+    await callee.answer();
+    await caller.waitForState("ESTABLISHED");
+    await sleep(2_000);
+    await caller.hangup();
+    await callee.waitForState("CLOSED");
+
+    const recordings = {
+      callerHeardSeconds: await toneSeconds(await caller.recording(), 1300),
+      calleeHeardSeconds: await toneSeconds(await callee.recording(), 700),
+    };
+    await Promise.all(this.phones.splice(0).map((phone) => phone.stop()));
+    return recordings;
+  }
+
+  private async startPhone(user: string, localAddress: string, hz: number): Promise<SipPhone> {
+    const audioDir = this.audioDir ?? notStarted();
+    const phone = await SipPhone.start({
+      user,
+      password: this.passwords[user],
+      server: `${this.options.siteAddress}:5060`,
+      localAddress,
+      audioFile: await writeToneWav(path.join(audioDir, `${user}-${hz}.wav`), hz, 120),
+    });
+    this.phones.push(phone);
+    await phone.register();
+    return phone;
   }
 }
