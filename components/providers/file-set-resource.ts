@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ProjectResource, type ProviderReference } from "./project-resource";
 
 /** Inputs that every file set resource takes; the provider fills in the defaults. */
 export interface FileSetArgs {
@@ -25,7 +26,7 @@ export interface FileSetArgs {
  * sends the secret files as a secret even when they are given as plain text,
  * and marks the digests of the secret files as a secret output.
  */
-export abstract class FileSetResource extends pulumi.dynamic.Resource {
+export abstract class FileSetResource extends ProjectResource {
   // `declare` fields emit no class field, which would overwrite the outputs set by the base constructor.
   declare public readonly directory: pulumi.Output<string>;
   /** Relative path to `sha256:<hex>` of each non-secret file as written. */
@@ -42,7 +43,7 @@ export abstract class FileSetResource extends pulumi.dynamic.Resource {
    * `extraOutputs` names the provider's outputs beyond those of every file set.
    */
   protected constructor(
-    provider: pulumi.dynamic.ResourceProvider,
+    provider: ProviderReference,
     name: string,
     args: FileSetArgs,
     extraOutputs: readonly string[],

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FileSetResource, type FileSetArgs } from "../file-set-resource";
-import { containerFilesProvider, type RestartWhen } from "./container-files-provider";
+import type { RestartWhen } from "./container-files-provider";
+import { PROVIDERS } from "../project-resource";
 import type { EngineSpec } from "./engine";
 
 export interface RestartWhenArgs {
@@ -45,7 +46,7 @@ export class ContainerFiles extends FileSetResource {
   declare public readonly containerId: pulumi.Output<string>;
 
   constructor(name: string, args: ContainerFilesArgs, opts?: pulumi.CustomResourceOptions) {
-    super(containerFilesProvider, name, args, [], opts, "docker", "ContainerFiles");
+    super(PROVIDERS.containerFiles, name, args, [], opts, "docker", "ContainerFiles");
   }
 }
 

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { containerProvider, type NetworkMode, type RestartPolicyName } from "./container-provider";
+import type { NetworkMode, RestartPolicyName } from "./container-provider";
 import type { EngineSpec } from "./engine";
+import { PROVIDERS, ProjectResource } from "../project-resource";
 
 export type { NetworkMode, RestartPolicyName } from "./container-provider";
 
@@ -85,7 +86,7 @@ export function rejectSecret<T>(value: pulumi.Input<T> | undefined, property: st
  * refresh finds it stopped, the next update starts it again in place. Changes
  * to settings fixed at creation replace it; the restart policy changes in place.
  */
-export class Container extends pulumi.dynamic.Resource {
+export class Container extends ProjectResource {
   // `declare` fields emit no class field, which would overwrite the outputs set by the base constructor.
   declare public readonly name: pulumi.Output<string>;
   /** Engine id of the container (64 hex digits); pass it to `ContainerFiles`. */
@@ -100,7 +101,7 @@ export class Container extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: ContainerArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      containerProvider,
+      PROVIDERS.container,
       name,
       {
         ...args,

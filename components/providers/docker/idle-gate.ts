@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineSpec } from "./engine";
-import { idleGateProvider } from "./idle-gate-provider";
+import { PROVIDERS, ProjectResource } from "../project-resource";
 
 export interface IdleGateArgs {
   /** Name of the container that the gate guards. */
@@ -23,10 +23,10 @@ export interface IdleGateArgs {
  * Waits for the guarded container to be idle whenever `replaceDigest` changes.
  * Make the container depend on the gate, so its replacement runs after the wait.
  */
-export class IdleGate extends pulumi.dynamic.Resource {
+export class IdleGate extends ProjectResource {
   declare public readonly replaceDigest: pulumi.Output<string>;
 
   constructor(name: string, args: IdleGateArgs, opts?: pulumi.CustomResourceOptions) {
-    super(idleGateProvider, name, { ...args }, opts, "docker", "IdleGate");
+    super(PROVIDERS.idleGate, name, { ...args }, opts, "docker", "IdleGate");
   }
 }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineSpec } from "./engine";
-import { imageProvider } from "./image-provider";
+import { PROVIDERS, ProjectResource } from "../project-resource";
 
 export interface ImageArgs {
   /** Tag to build, e.g. `inova/asterisk:22`. */
@@ -25,7 +25,7 @@ export interface ImageArgs {
  * rebuilt only when the content of the context (after .dockerignore), the
  * Dockerfile or the build arguments change.
  */
-export class Image extends pulumi.dynamic.Resource {
+export class Image extends ProjectResource {
   // `declare` fields emit no class field, which would overwrite the outputs set by the base constructor.
   declare public readonly name: pulumi.Output<string>;
   /** Image id, `sha256:<hex>`; pass it to a container so a rebuild replaces the container. */
@@ -35,7 +35,7 @@ export class Image extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: ImageArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      imageProvider,
+      PROVIDERS.image,
       name,
       {
         name: args.name,

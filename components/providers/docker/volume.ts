@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineSpec } from "./engine";
-import { volumeProvider } from "./volume-provider";
+import { PROVIDERS, ProjectResource } from "../project-resource";
 
 export interface VolumeArgs {
   readonly name: pulumi.Input<string>;
@@ -18,7 +18,7 @@ export interface VolumeArgs {
  * Named volume for data. `pulumi destroy` keeps it, with its data, unless
  * `deleteOnDestroy` is set; creating it again adopts the kept volume.
  */
-export class Volume extends pulumi.dynamic.Resource {
+export class Volume extends ProjectResource {
   // `declare` fields emit no class field, which would overwrite the outputs set by the base constructor.
   declare public readonly name: pulumi.Output<string>;
   declare public readonly labels: pulumi.Output<Record<string, string>>;
@@ -27,7 +27,7 @@ export class Volume extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: VolumeArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      volumeProvider,
+      PROVIDERS.volume,
       name,
       {
         name: args.name,

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineSpec } from "../docker/engine";
-import { databaseProvider } from "./database-provider";
+import { PROVIDERS, ProjectResource } from "../project-resource";
 
 export interface DatabaseArgs {
   /** `Container.containerId` of the database server. */
@@ -19,13 +19,13 @@ export interface DatabaseArgs {
 }
 
 /** Database on a MariaDB server, administered as root over the container's Unix socket; kept on destroy by default. */
-export class Database extends pulumi.dynamic.Resource {
+export class Database extends ProjectResource {
   // `declare` fields emit no class field, which would overwrite the outputs set by the base constructor.
   declare public readonly name: pulumi.Output<string>;
   declare public readonly characterSet: pulumi.Output<string>;
   declare public readonly collation: pulumi.Output<string>;
 
   constructor(name: string, args: DatabaseArgs, opts?: pulumi.CustomResourceOptions) {
-    super(databaseProvider, name, { ...args }, opts, "mariadb", "Database");
+    super(PROVIDERS.database, name, { ...args }, opts, "mariadb", "Database");
   }
 }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineSpec } from "../docker/engine";
-import { grantProvider } from "./grant-provider";
+import { PROVIDERS, ProjectResource } from "../project-resource";
 
 export interface GrantArgs {
   /** `Container.containerId` of the database server. */
@@ -21,7 +21,7 @@ export interface GrantArgs {
  * Every privilege of one account on one object. Privileges added by hand are
  * revoked and missing ones granted again at the next update after a refresh.
  */
-export class Grant extends pulumi.dynamic.Resource {
+export class Grant extends ProjectResource {
   // `declare` fields emit no class field, which would overwrite the outputs set by the base constructor.
   declare public readonly user: pulumi.Output<string>;
   declare public readonly host: pulumi.Output<string>;
@@ -31,6 +31,6 @@ export class Grant extends pulumi.dynamic.Resource {
   declare public readonly grantOption: pulumi.Output<boolean>;
 
   constructor(name: string, args: GrantArgs, opts?: pulumi.CustomResourceOptions) {
-    super(grantProvider, name, { ...args, grantOption: undefined }, opts, "mariadb", "Grant");
+    super(PROVIDERS.grant, name, { ...args, grantOption: undefined }, opts, "mariadb", "Grant");
   }
 }

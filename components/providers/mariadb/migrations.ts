@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Migration } from "../../database/model";
 import { schemaMigrations } from "../../database/schema";
 import type { EngineSpec } from "../docker/engine";
-import { migrationsProvider } from "./migrations-provider";
+import { PROVIDERS, ProjectResource } from "../project-resource";
 
 export interface MigrationsArgs {
   /** `Container.containerId` of the database server. */
@@ -18,14 +18,14 @@ export interface MigrationsArgs {
 }
 
 /** Schema of the call-record database: applies pending migrations in order on create and update. */
-export class Migrations extends pulumi.dynamic.Resource {
+export class Migrations extends ProjectResource {
   // `declare` fields emit no class field, which would overwrite the outputs set by the base constructor.
   /** Version to checksum of every migration recorded on the server. */
   declare public readonly applied: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: MigrationsArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      migrationsProvider,
+      PROVIDERS.migrations,
       name,
       { containerId: args.containerId, socketPath: args.socketPath, engine: args.engine, migrations: args.migrations ?? schemaMigrations(args.site), applied: undefined },
       opts,

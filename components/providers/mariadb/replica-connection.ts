@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineSpec } from "../docker/engine";
-import { replicaConnectionProvider } from "./replica-connection-provider";
+import { PROVIDERS, ProjectResource } from "../project-resource";
 
 export interface ReplicaConnectionArgs {
   /** `Container.containerId` of the replica (HQ's database server). */
@@ -25,7 +25,7 @@ export interface ReplicaConnectionArgs {
  * replica's applied GTID position. A refresh that finds it stopped makes the
  * next update start it again.
  */
-export class ReplicaConnection extends pulumi.dynamic.Resource {
+export class ReplicaConnection extends ProjectResource {
   // `declare` fields emit no class field, which would overwrite the outputs set by the base constructor.
   declare public readonly name: pulumi.Output<string>;
   declare public readonly ioRunning: pulumi.Output<string>;
@@ -35,7 +35,7 @@ export class ReplicaConnection extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: ReplicaConnectionArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      replicaConnectionProvider,
+      PROVIDERS.replicaConnection,
       name,
       {
         ...args,

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineSpec } from "../docker/engine";
-import { reseedViewProvider } from "./reseed-view-provider";
+import { PROVIDERS, ProjectResource } from "../project-resource";
 
 export interface ReseedViewArgs {
   /** `Container.containerId` of HQ's database server. */
@@ -14,12 +14,12 @@ export interface ReseedViewArgs {
 }
 
 /** View `inova_cdr.cdr_<branch>` at HQ with one branch's call records, read by that branch's `reseed` account. */
-export class ReseedView extends pulumi.dynamic.Resource {
+export class ReseedView extends ProjectResource {
   // `declare` fields emit no class field, which would overwrite the outputs set by the base constructor.
   declare public readonly branch: pulumi.Output<string>;
   declare public readonly present: pulumi.Output<boolean>;
 
   constructor(name: string, args: ReseedViewArgs, opts?: pulumi.CustomResourceOptions) {
-    super(reseedViewProvider, name, { ...args, present: undefined }, opts, "mariadb", "ReseedView");
+    super(PROVIDERS.reseedView, name, { ...args, present: undefined }, opts, "mariadb", "ReseedView");
   }
 }

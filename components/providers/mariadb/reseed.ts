@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineSpec } from "../docker/engine";
-import { reseedProvider } from "./reseed-provider";
+import { PROVIDERS, ProjectResource } from "../project-resource";
 
 export interface ReseedArgs {
   /** `Container.containerId` of the branch's database server. */
@@ -27,7 +27,7 @@ export interface ReseedArgs {
  * stopped applying it, so HQ's replication of the branch resumes without a gap or a duplicate.
  * A branch with history of its own is left alone. Runs on create and for each new container.
  */
-export class Reseed extends pulumi.dynamic.Resource {
+export class Reseed extends ProjectResource {
   // `declare` fields emit no class field, which would overwrite the outputs set by the base constructor.
   declare public readonly status: pulumi.Output<string>;
   declare public readonly rowsCopied: pulumi.Output<number>;
@@ -35,7 +35,7 @@ export class Reseed extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: ReseedArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      reseedProvider,
+      PROVIDERS.reseed,
       name,
       { ...args, password: pulumi.secret(args.password), status: undefined, rowsCopied: undefined, binlogState: undefined },
       opts,

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineSpec } from "../docker/engine";
-import { userProvider } from "./user-provider";
+import { PROVIDERS, ProjectResource } from "../project-resource";
 
 export interface UserArgs {
   /** `Container.containerId` of the database server. */
@@ -21,7 +21,7 @@ export interface UserArgs {
  * password is set in place with ALTER USER; `pulumi refresh` reports
  * `passwordMatches: false` when the password was changed by other means.
  */
-export class User extends pulumi.dynamic.Resource {
+export class User extends ProjectResource {
   // `declare` fields emit no class field, which would overwrite the outputs set by the base constructor.
   declare public readonly user: pulumi.Output<string>;
   declare public readonly host: pulumi.Output<string>;
@@ -32,7 +32,7 @@ export class User extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: UserArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      userProvider,
+      PROVIDERS.user,
       name,
       { ...args, password: pulumi.secret(args.password), plugin: undefined, passwordHash: undefined, passwordMatches: undefined },
       { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "passwordHash"] },

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { FileSetResource, type FileSetArgs } from "../file-set-resource";
-import { asteriskHostFilesProvider, type FileApplyMode, type HostLogin } from "./asterisk-files-provider";
+import type { FileApplyMode, HostLogin } from "./asterisk-files-provider";
+import { PROVIDERS } from "../project-resource";
 
 export interface AsteriskHostFilesArgs extends FileSetArgs {
   /** SSH login of the host: a key file path or the agent, so no key enters the state. */
@@ -29,6 +30,6 @@ export class AsteriskHostFiles extends FileSetResource {
   declare public readonly lastApply: pulumi.Output<string>;
 
   constructor(name: string, args: AsteriskHostFilesArgs, opts?: pulumi.CustomResourceOptions) {
-    super(asteriskHostFilesProvider, name, args, ["lastApply"], opts, "ssh", "AsteriskHostFiles");
+    super(PROVIDERS.asteriskHostFiles, name, args, ["lastApply"], opts, "ssh", "AsteriskHostFiles");
   }
 }

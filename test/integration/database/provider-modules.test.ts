@@ -1,16 +1,16 @@
-// The Pulumi engine runs a dynamic provider from the text that closure
-// serialization makes of it, in a separate Node.js process. These tests
-// serialize the MariaDB providers as the Node.js language host does, load the
-// text as the dynamic provider host does, and drive the loaded copies against
-// a server built from assets/mariadb.
+// The Pulumi engine runs each dynamic provider in a separate Node.js process,
+// from the module text that the resource carries (components/providers/project-resource.ts).
+// These tests load the MariaDB providers' texts with require-from-string, as the
+// dynamic provider host does, and drive the loaded providers against a server
+// built from assets/mariadb.
 
-import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { databaseSite, schemaMigrations } from "../../../components/database";
+import { PROVIDERS, providerModuleText } from "../../../components/providers/project-resource";
 import { buildImage, connectAs, showGrants, TestServers, type Provider, type TestServer } from "./support";
 
 const PROJECT_ROOT = join(__dirname, "..", "..", "..");
@@ -20,7 +20,7 @@ const servers = new TestServers();
 let server: TestServer;
 const providers: Record<string, Provider> = {};
 
-/** Loads a serialized provider the way `@pulumi/pulumi/cmd/dynamic-provider` does. */
+/** Loads a provider from its module text the way `@pulumi/pulumi/cmd/dynamic-provider` does. */
 function loadProvider(text: string): Provider {
   const pulumiRequire = createRequire(require.resolve("@pulumi/pulumi/package.json"));
   const requireFromString = pulumiRequire("require-from-string") as (code: string) => { handler(): Provider };
@@ -28,20 +28,19 @@ function loadProvider(text: string): Provider {
 }
 
 beforeAll(async () => {
-  const output = execFileSync("node", ["-r", "ts-node/register/transpile-only", join(__dirname, "serialize-providers.ts")], {
-    cwd: PROJECT_ROOT,
-    encoding: "utf8",
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  for (const [name, text] of Object.entries(JSON.parse(output) as Record<string, string>)) {
-    providers[name] = loadProvider(text);
+  // The engine starts the provider host in the project directory; the module text relies on it.
+  if (process.cwd() !== PROJECT_ROOT) {
+    throw new Error(`run these tests from ${PROJECT_ROOT}, not ${process.cwd()}`);
+  }
+  for (const name of ["database", "user", "grant", "migrations", "replicaConnection"] as const) {
+    providers[name] = loadProvider(providerModuleText(PROVIDERS[name]));
   }
   buildImage();
   server = await servers.start("serialized", SITE);
 });
 afterAll(() => servers.removeAll());
 
-describe("serialized MariaDB providers", () => {
+describe("MariaDB provider modules", () => {
   it("create a database, schema, account and grant", async () => {
     const database = providers.database;
     const databaseInputs = (await database.check({}, { containerId: server.container, name: "inova_cdr" })).inputs!;

@@ -1,16 +1,16 @@
-// The Pulumi engine runs a dynamic provider from the text that closure
-// serialization makes of it, in a separate Node.js process without ts-node.
-// These tests serialize each provider under ts-node, as the Node.js language
-// host does, load the text with require-from-string, as the dynamic provider
-// host does, and drive the loaded copies against the real engine.
+// The Pulumi engine runs each dynamic provider in a separate Node.js process,
+// from the module text that the resource carries: a few lines that load the
+// provider from the project's files through scripts/register-typescript.js.
+// These tests load that text with require-from-string, as the dynamic provider
+// host does, and drive the loaded providers against the real engine.
 
-import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 
 import type * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { PROVIDERS, providerModuleText } from "../../../components/providers/project-resource";
 import { BASE_IMAGE, Cleanup, docker, dockerStatus, uniqueName } from "./docker-test-support";
 
 const PROJECT_ROOT = join(__dirname, "..", "..", "..");
@@ -19,29 +19,28 @@ afterAll(() => cleanup.run());
 
 type Provider = Required<pulumi.dynamic.ResourceProvider>;
 
-/** Loads a serialized provider the way `@pulumi/pulumi/cmd/dynamic-provider` does. */
+/** Loads a provider from its module text the way `@pulumi/pulumi/cmd/dynamic-provider` does. */
 function loadProvider(text: string): Provider {
   const pulumiRequire = createRequire(require.resolve("@pulumi/pulumi/package.json"));
   const requireFromString = pulumiRequire("require-from-string") as (code: string) => { handler(): Provider };
   return requireFromString(text).handler();
 }
 
-describe("serialized providers", { timeout: 180_000 }, () => {
+describe("provider modules", { timeout: 180_000 }, () => {
   const providers: Record<string, Provider> = {};
 
   beforeAll(() => {
-    const output = execFileSync(
-      "node",
-      ["-r", "ts-node/register/transpile-only", join(__dirname, "serialize-providers.ts")],
-      { cwd: PROJECT_ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
-    );
-    for (const [name, text] of Object.entries(JSON.parse(output) as Record<string, string>)) {
-      providers[name] = loadProvider(text);
+    // The engine starts the provider host in the project directory; the module text relies on it.
+    if (process.cwd() !== PROJECT_ROOT) {
+      throw new Error(`run these tests from ${PROJECT_ROOT}, not ${process.cwd()}`);
     }
-  }, 60_000);
+    for (const name of ["image", "volume", "container", "containerFiles", "generatedSecret"] as const) {
+      providers[name] = loadProvider(providerModuleText(PROVIDERS[name]));
+    }
+  });
 
   it("generates a secret", async () => {
-    const secret = providers.secret;
+    const secret = providers.generatedSecret;
     const { inputs } = await secret.check({}, { length: 6, alphabet: "digits" });
     const created = await secret.create(inputs);
     expect(created.outs.value).toMatch(/^[0-9]{6}$/);

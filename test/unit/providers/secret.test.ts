@@ -6,7 +6,7 @@ import {
   isAcceptablePin,
   type GeneratedSecretProviderInputs,
   type GeneratedSecretProviderOutputs,
-} from "../../../components/providers/secret";
+} from "../../../components/providers/secret-provider";
 
 describe("PIN rules", () => {
   const cases: [string, boolean][] = [
