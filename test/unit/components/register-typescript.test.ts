@@ -15,8 +15,8 @@ const directory = mkdtempSync(join(tmpdir(), "register-typescript-"));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 /** Runs `file` with node and the loader; returns what it printed. */
-function run(file: string): string {
-  return execFileSync(process.execPath, ["--require", HOOK, file], { encoding: "utf8" }).trim();
+function run(file: string, env: NodeJS.ProcessEnv = {}): string {
+  return execFileSync(process.execPath, ["--require", HOOK, file], { encoding: "utf8", env: { ...process.env, INOVA_SOURCE_MAPS: "", ...env } }).trim();
 }
 
 function cacheEntries(): Set<string> {
@@ -59,5 +59,18 @@ describe("TypeScript loader of the program", () => {
 
     const added = [...cacheEntries()].filter((name) => !before.has(name));
     expect(added).toHaveLength(1);
+  });
+
+  it("maps stack traces to TypeScript lines on request", () => {
+    const thrower = join(directory, "thrower.ts");
+    // The two type declarations vanish from the JavaScript, so the Error is on line 3 of
+    // the TypeScript file and on an earlier line of its JavaScript.
+    writeFileSync(
+      thrower,
+      `interface Marker { readonly id: string }\ntype Id = Marker["id"];\nconst error = new Error("${marker}");\nconsole.log(/thrower\\.ts:(\\d+)/.exec(error.stack ?? "")?.[1]);\n`,
+    );
+
+    expect(Number(run(thrower))).toBeLessThan(3);
+    expect(run(thrower, { INOVA_SOURCE_MAPS: "1" })).toBe("3");
   });
 });
