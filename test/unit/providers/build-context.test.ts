@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -6,6 +6,8 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import {
   collectBuildContext,
+  digestCacheFileOf,
+  hashBuildContext,
   hashContextDirectory,
   isIgnored,
   parseDockerignore,
@@ -30,6 +32,7 @@ function contextPaths(root: string, dockerfile?: string): string[] {
 afterEach(() => {
   for (const directory of directories.splice(0)) {
     rmSync(directory, { recursive: true, force: true });
+    rmSync(digestCacheFileOf(directory), { force: true });
   }
 });
 
@@ -162,5 +165,47 @@ describe("build context hash", () => {
   it("has the sha256 form", () => {
     const root = makeContext({ Dockerfile: "FROM scratch\n" });
     expect(hashContextDirectory(root)).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+});
+
+describe("file digest cache", () => {
+  const LONG_AGO = new Date("2001-01-01");
+
+  /** Makes a context whose files were last modified long ago, so their digests are cached. */
+  function oldContext(): string {
+    const root = makeContext({ Dockerfile: "FROM scratch\n", "etc/a.conf": "a=1\n" });
+    for (const file of ["Dockerfile", "etc/a.conf"]) {
+      utimesSync(join(root, file), LONG_AGO, LONG_AGO);
+    }
+    return root;
+  }
+
+  it("gives the hash computed without it", () => {
+    const root = oldContext();
+    const uncached = hashBuildContext(collectBuildContext(root));
+
+    expect(hashContextDirectory(root)).toBe(uncached);
+    expect(hashContextDirectory(root)).toBe(uncached);
+  });
+
+  it("reuses the digest of an unchanged file", () => {
+    const root = oldContext();
+    const uncached = hashContextDirectory(root);
+    const cacheFile = digestCacheFileOf(root);
+    const digests = JSON.parse(readFileSync(cacheFile, "utf8")) as Record<string, string>;
+    // A wrong digest in the cache shows in the hash only if the file itself was not read.
+    writeFileSync(cacheFile, JSON.stringify(Object.fromEntries(Object.keys(digests).map((key) => [key, "0".repeat(64)]))));
+
+    expect(hashContextDirectory(root)).not.toBe(uncached);
+  });
+
+  it("reads a changed file of the same size again", () => {
+    const root = oldContext();
+    const before = hashContextDirectory(root);
+
+    writeFileSync(join(root, "etc/a.conf"), "a=2\n");
+
+    expect(hashContextDirectory(root)).not.toBe(before);
+    expect(hashContextDirectory(root)).toBe(hashBuildContext(collectBuildContext(root)));
   });
 });
