@@ -11,7 +11,7 @@ import { toolchainBinDir } from "../test/support/project-copy";
 import { BENCH_DIR, RESULTS_DIR, type BenchmarkResult, type ResultRow } from "./lib/results";
 
 /** Benchmarks in the order RESULTS.md shows them; bench/run.sh runs them in the same order. */
-const BENCHMARKS = ["deploy-time", "preview", "update", "records", "rebuild", "trunk-capacity"] as const;
+const BENCHMARKS = ["deploy-time", "preview", "update", "records", "rebuild", "trunk-capacity", "ci-fresh"] as const;
 
 /**
  * Fresh-machine build times, measured on 2026-12-04 on a machine of this kind
