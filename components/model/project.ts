@@ -51,11 +51,31 @@ export function loadProjectSites(projectDir: string): ProjectSite[] {
   return files.map((file) => readStackFile(projectDir, file));
 }
 
+/**
+ * Stack files already read in this process, by absolute path, with the size and
+ * modification time they had. The program reads the peers' files for the trunks
+ * and again for the call records, and parsing YAML is the costly part.
+ */
+const readFiles = new Map<string, { readonly stamp: string; readonly site: ProjectSite }>();
+
 function readStackFile(projectDir: string, file: string): ProjectSite {
+  const filePath = path.resolve(projectDir, file);
+  const stats = fs.statSync(filePath);
+  const stamp = `${stats.size}:${stats.mtimeMs}`;
+  const known = readFiles.get(filePath);
+  if (known !== undefined && known.stamp === stamp) {
+    return known.site;
+  }
+  const site = parseStackFile(filePath, file);
+  readFiles.set(filePath, { stamp, site });
+  return site;
+}
+
+function parseStackFile(filePath: string, file: string): ProjectSite {
   const code = (STACK_FILE.exec(file) as RegExpExecArray)[1];
   let document: unknown;
   try {
-    document = parse(fs.readFileSync(path.join(projectDir, file), "utf8"));
+    document = parse(fs.readFileSync(filePath, "utf8"));
   } catch (error) {
     throw new Error(`Cannot parse ${file}: ${(error as Error).message}. Fix the YAML syntax of that stack file.`);
   }
