@@ -151,8 +151,9 @@ function main(): void {
   const lines = [
     "# Deployment benchmarks",
     "",
-    `Written ${formatTime(new Date().toISOString())} by \`bash bench/run.sh\` (also \`npm run bench\`), which reproduces ` +
-      "these numbers. The deployment benchmarks deploy the real `mochis` stack from private copies of the project, each " +
+    `Written ${formatTime(new Date().toISOString())} by \`bash bench/run.sh\` (also \`npm run bench\`). Each section ` +
+      "comes from the last run of its benchmark, which may be an earlier run than the others; its commit, time and " +
+      "load are in the section, and `bash bench/run.sh <name>` runs it again. The deployment benchmarks deploy the real `mochis` stack from private copies of the project, each " +
       "on its own file backend, so no container named `inova-mochis-pbx` may exist while they run. The trunk capacity " +
       "benchmark deploys nothing: it starts test PBXs from the same image." +
       (results.size > 0 ? ` The benchmarks below ran for ${runMinutes([...results.values()])} minutes in all.` : ""),

@@ -17,6 +17,8 @@ export const SITE = "mochis";
 export const SITE_ADDRESS = "127.0.81.1";
 export const CONTAINER = `inova-${SITE}-pbx`;
 export const VOLUME = `inova-${SITE}-voicemail`;
+/** Volumes that `pulumi destroy` keeps with their data: voicemail and the call records' data, journal and backups. */
+const DATA_VOLUMES = [VOLUME, ...["data", "journal", "backups"].map((name) => `inova-${SITE}-cdr-${name}`)];
 const PBX_IMAGE = `inova/asterisk:22-${SITE}`;
 const BASE_IMAGE = "inova/debian-sid:base";
 
@@ -87,14 +89,24 @@ export class SiteDeployment {
   private constructor(
     readonly benchmark: string,
     readonly project: ProjectCopy,
-    /** The voicemail volume existed before this deployment, so cleanup leaves it. */
-    readonly volumeExistedBefore: boolean,
+    /** Data volumes that existed before this deployment, which cleanup leaves. */
+    private readonly volumesBefore: ReadonlySet<string>,
   ) {}
 
   static async create(benchmark: string): Promise<SiteDeployment> {
     await waitUntilSiteAbsent(benchmark);
-    const volumeExistedBefore = await volumeExists(VOLUME);
-    return new SiteDeployment(benchmark, ProjectCopy.create(`inova-bench-${benchmark}`), volumeExistedBefore);
+    const volumesBefore = new Set<string>();
+    for (const volume of DATA_VOLUMES) {
+      if (await volumeExists(volume)) {
+        volumesBefore.add(volume);
+      }
+    }
+    return new SiteDeployment(benchmark, ProjectCopy.create(`inova-bench-${benchmark}`), volumesBefore);
+  }
+
+  /** The voicemail volume existed before this deployment, so the first deploy found it in place. */
+  get volumeExistedBefore(): boolean {
+    return this.volumesBefore.has(VOLUME);
   }
 
   get stackFile(): string {
@@ -133,8 +145,8 @@ export class SiteDeployment {
   }
 
   /**
-   * Destroys the stack if it still has resources, removes the voicemail volume
-   * when this deployment created it, and deletes the copy. Errors are printed,
+   * Destroys the stack if it still has resources, removes the data volumes that
+   * this deployment created, and deletes the copy. Errors are printed,
    * not raised, so a failed benchmark still cleans up.
    */
   async cleanUp(): Promise<void> {
@@ -148,11 +160,13 @@ export class SiteDeployment {
     if (destroyed.code !== 0 && !/no stack named/i.test(output)) {
       progress(this.benchmark, `pulumi destroy failed during cleanup (exit ${destroyed.code}): ${tail(output, 3_000)}`);
     }
-    if (!this.volumeExistedBefore && (await volumeExists(VOLUME))) {
-      await docker
-        .getVolume(VOLUME)
-        .remove()
-        .catch((error: Error) => progress(this.benchmark, `removing volume ${VOLUME} failed: ${error.message}`));
+    for (const volume of DATA_VOLUMES) {
+      if (!this.volumesBefore.has(volume) && (await volumeExists(volume))) {
+        await docker
+          .getVolume(volume)
+          .remove()
+          .catch((error: Error) => progress(this.benchmark, `removing volume ${volume} failed: ${error.message}`));
+      }
     }
     this.project.remove();
   }
