@@ -24,17 +24,37 @@ const GOAL_MINUTES = 90;
 /** The run is stopped after this long, well past the goal, so a hung test cannot hold the machine. */
 const TIMEOUT_MINUTES = 150;
 
-/** Removes the project's images and the dangling ones, so the run builds every image again. */
-function removeProjectImages(): number {
-  const ids = execFileSync("docker", ["image", "ls", "--quiet", "--filter", "reference=inova/*"], { encoding: "utf8" })
+/** Returns the `repository:tag` of every project image. */
+function projectImageReferences(): string[] {
+  return execFileSync("docker", ["image", "ls", "--format", "{{.Repository}}:{{.Tag}}", "--filter", "reference=inova/*"], { encoding: "utf8" })
     .split("\n")
-    .filter((id) => id !== "");
-  const unique = [...new Set(ids)];
-  if (unique.length > 0) {
-    execFileSync("docker", ["image", "rm", "--force", ...unique], { stdio: "ignore" });
+    .filter((reference) => reference !== "");
+}
+
+/**
+ * Removes the project's images and the dangling ones, so the run builds every
+ * image again. An image that another one is built on cannot go before it, so
+ * this repeats until no project image is left or a pass removes nothing.
+ */
+function removeProjectImages(): number {
+  const initial = projectImageReferences().length;
+  let remaining = initial;
+  while (remaining > 0) {
+    for (const reference of projectImageReferences()) {
+      try {
+        execFileSync("docker", ["image", "rm", reference], { stdio: "ignore" });
+      } catch {
+        // Another image is built on it; a later pass removes it after that one.
+      }
+    }
+    execFileSync("docker", ["image", "prune", "--force"], { stdio: "ignore" });
+    const left = projectImageReferences().length;
+    if (left === remaining) {
+      throw new Error(`${left} project images could not be removed: ${projectImageReferences().join(", ")}; remove the containers that use them`);
+    }
+    remaining = left;
   }
-  execFileSync("docker", ["image", "prune", "--force"], { stdio: "ignore" });
-  return unique.length;
+  return initial;
 }
 
 /** Environment of a machine that has never run the project: empty caches and no toolchain on PATH. */
