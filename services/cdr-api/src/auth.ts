@@ -2,11 +2,32 @@ import { createHash, timingSafeEqual } from "node:crypto";
 
 export const REALM = "inova-cdr";
 
+function sha256(text: string): Buffer {
+  return createHash("sha256").update(text, "utf8").digest();
+}
+
+/**
+ * Digests of the expected secrets (the configured token and Basic user), computed once
+ * because every API request is checked against them. Bounded in case a caller passes many.
+ */
+const expectedDigests = new Map<string, Buffer>();
+const EXPECTED_DIGESTS_LIMIT = 16;
+
+function expectedDigest(expected: string): Buffer {
+  let digest = expectedDigests.get(expected);
+  if (digest === undefined) {
+    if (expectedDigests.size >= EXPECTED_DIGESTS_LIMIT) {
+      expectedDigests.clear();
+    }
+    digest = sha256(expected);
+    expectedDigests.set(expected, digest);
+  }
+  return digest;
+}
+
 /** Compares two secrets in time independent of where they differ; hashing first equalises lengths. */
 export function secretsEqual(provided: string, expected: string): boolean {
-  const a = createHash("sha256").update(provided, "utf8").digest();
-  const b = createHash("sha256").update(expected, "utf8").digest();
-  return timingSafeEqual(a, b);
+  return timingSafeEqual(sha256(provided), expectedDigest(expected));
 }
 
 export type AuthResult = "ok" | "missing" | "invalid";

@@ -24,32 +24,73 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-const OFFSET_BUCKET_MS = 15 * MINUTE_MS;
+/**
+ * Offsets are cached per UTC day, so a year of records in one zone fills 366 entries and
+ * needs about 730 offset computations through Intl, which cost several microseconds each.
+ * NOTE: a day whose two ends have the same offset is assumed to have no change inside,
+ * which fails only for a zone that changes its offset and back within one day.
+ */
+const OFFSET_BUCKET_MS = DAY_MS;
 const OFFSET_CACHE_LIMIT = 50_000;
-const offsetCache = new Map<string, number>();
+
+/** Offsets within a day that has one change: `before` until `changeAtMs`, `after` from it on. */
+interface ChangingOffset {
+  before: number;
+  after: number;
+  changeAtMs: number;
+}
+
+/** Offsets by zone, then by day. Numeric keys keep a lookup cheap enough for every CSV row. */
+const offsetCache = new Map<string, Map<number, number | ChangingOffset>>();
+let offsetCacheSize = 0;
 
 /**
  * Returns the zone's offset from UTC in minutes (east positive) at the given instant. Results
- * are cached per 15-minute bucket when the offset is the same at both ends of the bucket, so
- * a change inside a bucket is always computed exactly.
+ * are cached per UTC day. For a day with a change, the cache stores the second at which the
+ * change happens, found by binary search, so every instant of that day gets its exact offset.
  */
 export function offsetMinutes(zone: string, utcMs: number): number {
   const bucket = Math.floor(utcMs / OFFSET_BUCKET_MS);
-  const key = `${zone}|${bucket}`;
-  const cached = offsetCache.get(key);
-  if (cached !== undefined) {
+  let zoneCache = offsetCache.get(zone);
+  let cached = zoneCache?.get(bucket);
+  if (cached === undefined) {
+    cached = bucketOffsets(zone, bucket);
+    if (offsetCacheSize >= OFFSET_CACHE_LIMIT) {
+      offsetCache.clear();
+      offsetCacheSize = 0;
+      zoneCache = undefined;
+    }
+    if (zoneCache === undefined) {
+      zoneCache = new Map();
+      offsetCache.set(zone, zoneCache);
+    }
+    zoneCache.set(bucket, cached);
+    offsetCacheSize += 1;
+  }
+  if (typeof cached === "number") {
     return cached;
   }
-  const start = computeOffsetMinutes(zone, bucket * OFFSET_BUCKET_MS);
-  const end = computeOffsetMinutes(zone, (bucket + 1) * OFFSET_BUCKET_MS - 1000);
-  if (start !== end) {
-    return computeOffsetMinutes(zone, utcMs);
+  return utcMs < cached.changeAtMs ? cached.before : cached.after;
+}
+
+function bucketOffsets(zone: string, bucket: number): number | ChangingOffset {
+  const before = computeOffsetMinutes(zone, bucket * OFFSET_BUCKET_MS);
+  const after = computeOffsetMinutes(zone, (bucket + 1) * OFFSET_BUCKET_MS - 1000);
+  if (before === after) {
+    return before;
   }
-  if (offsetCache.size >= OFFSET_CACHE_LIMIT) {
-    offsetCache.clear();
+  // Search in whole seconds: zone changes happen on second boundaries.
+  let lowSeconds = (bucket * OFFSET_BUCKET_MS) / 1000;
+  let highSeconds = ((bucket + 1) * OFFSET_BUCKET_MS) / 1000 - 1;
+  while (highSeconds - lowSeconds > 1) {
+    const middle = Math.floor((lowSeconds + highSeconds) / 2);
+    if (computeOffsetMinutes(zone, middle * 1000) === before) {
+      lowSeconds = middle;
+    } else {
+      highSeconds = middle;
+    }
   }
-  offsetCache.set(key, start);
-  return start;
+  return { before, after, changeAtMs: highSeconds * 1000 };
 }
 
 function computeOffsetMinutes(zone: string, utcMs: number): number {
@@ -148,8 +189,11 @@ export function startOfNextDay(input: ParsedTime, zone: string): number {
   return wallClockToUtc(zone, wallMs + DAY_MS);
 }
 
+/** "00" to "99", because formatting every CSV row's times with padStart costs more than a table lookup. */
+const TWO_DIGITS = Array.from({ length: 100 }, (_, value) => String(value).padStart(2, "0"));
+
 function pad(value: number, width = 2): string {
-  return String(value).padStart(width, "0");
+  return width === 2 && value >= 0 && value < 100 ? TWO_DIGITS[value] : String(value).padStart(width, "0");
 }
 
 /** Formats a UTC instant as the `YYYY-MM-DD HH:MM:SS.ffffff` text that DATETIME(6) columns compare with. */
@@ -164,12 +208,15 @@ export function toSqlDateTime(utcMs: number, micros = 0): string {
 
 const SQL_DATE_TIME_PATTERN = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/;
 
-/** Parses DATETIME(6) text (as the driver returns it with dateStrings) holding a UTC time. */
-export function parseSqlDateTime(text: string): { utcMs: number; micros: number } {
+function matchSqlDateTime(text: string): RegExpExecArray {
   const match = SQL_DATE_TIME_PATTERN.exec(text);
   if (match === null) {
     throw new Error(`invalid DATETIME value: ${text}`);
   }
+  return match;
+}
+
+function utcOfMatch(match: RegExpExecArray): { utcMs: number; micros: number } {
   const [, year, month, day, hour, minute, second, fraction] = match;
   const fractionMicros = Number((fraction ?? "").padEnd(6, "0"));
   return {
@@ -180,15 +227,29 @@ export function parseSqlDateTime(text: string): { utcMs: number; micros: number 
   };
 }
 
+function isoUtcOfMatch(match: RegExpExecArray): string {
+  const [, year, month, day, hour, minute, second, fraction] = match;
+  const fractionText = fraction === undefined || Number(fraction) === 0 ? "" : `.${fraction.padEnd(6, "0")}`;
+  return `${year}-${month}-${day}T${hour}:${minute}:${second}${fractionText}Z`;
+}
+
+/** Parses DATETIME(6) text (as the driver returns it with dateStrings) holding a UTC time. */
+export function parseSqlDateTime(text: string): { utcMs: number; micros: number } {
+  return utcOfMatch(matchSqlDateTime(text));
+}
+
 /** Formats DATETIME(6) UTC text as ISO 8601 with `Z`, keeping microseconds when present. */
 export function sqlToIsoUtc(text: string): string {
-  const match = SQL_DATE_TIME_PATTERN.exec(text);
-  if (match === null) {
-    throw new Error(`invalid DATETIME value: ${text}`);
-  }
-  const [, year, month, day, hour, minute, second, fraction] = match;
-  const fractionText = fraction === undefined || /^0+$/.test(fraction) ? "" : `.${fraction.padEnd(6, "0")}`;
-  return `${year}-${month}-${day}T${hour}:${minute}:${second}${fractionText}Z`;
+  return isoUtcOfMatch(matchSqlDateTime(text));
+}
+
+/**
+ * Formats DATETIME(6) UTC text as {@link sqlToIsoUtc} and {@link formatInZone} do, parsing it
+ * once: `utc` is ISO 8601 UTC, `local` the wall-clock time in `zone` with its offset.
+ */
+export function sqlToIsoTexts(text: string, zone: string): { utc: string; local: string } {
+  const match = matchSqlDateTime(text);
+  return { utc: isoUtcOfMatch(match), local: formatInZone(utcOfMatch(match).utcMs, zone) };
 }
 
 /** Formats a UTC instant as wall-clock time in `zone` with its offset, e.g. `2024-03-10T03:30:00-07:00`. */

@@ -1,5 +1,6 @@
 // Authentication, CORS, request logs, public routes, OpenAPI and HQ health.
 
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { API_DB_PASSWORD, API_TOKEN, MONITOR_PASSWORD } from "./support/environment";
 import { ALLOWED_ORIGIN, AUTH, getJson, startService, type RunningService } from "./support/service";
@@ -57,6 +58,20 @@ describe("authentication", () => {
       const response = await fetch(`${service.baseUrl}${path}`);
       expect(response.status, path).toBe(200);
     }
+  });
+
+  test("Mermaid served from disk", async () => {
+    const expected = readFileSync(require.resolve("mermaid/dist/mermaid.min.js"));
+    const response = await fetch(`${service.baseUrl}/vendor/mermaid.min.js`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect(response.headers.get("content-length")).toBe(String(expected.length));
+    expect(Buffer.from(await response.arrayBuffer()).equals(expected)).toBe(true);
+    const etag = response.headers.get("etag");
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{16}"$/);
+
+    const cached = await fetch(`${service.baseUrl}/vendor/mermaid.min.js`, { headers: { "if-none-match": etag! } });
+    expect(cached.status).toBe(304);
   });
 
   test("page sent with a strict content security policy", async () => {

@@ -1,10 +1,11 @@
-// Pure functions: time zones, CSV neutralisation, credentials, channel names, cursors.
+// Pure functions: time zones, CSV cells, credentials, channel names, cursors, record items.
 
 import { describe, expect, test } from "vitest";
 import { checkAuthorization, challenge, secretsEqual } from "../src/auth";
-import { neutraliseFormula } from "../src/csv";
+import { csvLine, neutraliseFormula, recordCsvLine } from "../src/csv";
 import { channelPeer } from "../src/query/calls";
 import { decodeCursor, encodeCursor } from "../src/query/cursor";
+import { CDR_COLUMNS, toRecordItem, type CdrTuple } from "../src/query/records";
 import { formatInZone, offsetMinutes, offsetSegments, parseZonedTime, sqlToIsoUtc, startOfNextDay, toSqlDateTime, wallClockToUtc } from "../src/time";
 
 const LA = "America/Los_Angeles";
@@ -17,6 +18,16 @@ describe("time zones", () => {
     expect(offsetMinutes("America/Mexico_City", beforeChange)).toBe(-360);
     expect(offsetMinutes(LA, beforeChange)).toBe(-480);
     expect(offsetMinutes(LA, afterChange)).toBe(-420);
+  });
+
+  test("change inside a cached day is exact", () => {
+    // Adelaide leaves daylight time at 03:00 local on 2024-04-07, which is 16:30 UTC.
+    expect(offsetMinutes("Australia/Adelaide", Date.UTC(2024, 3, 6, 16, 30))).toBe(570);
+    expect(offsetMinutes("Australia/Adelaide", Date.UTC(2024, 3, 6, 16, 29, 59, 999))).toBe(630);
+    expect(offsetMinutes("Australia/Adelaide", Date.UTC(2024, 3, 6, 0, 0))).toBe(630);
+    expect(offsetMinutes("Australia/Adelaide", Date.UTC(2024, 3, 6, 23, 59, 59))).toBe(570);
+    expect(formatInZone(Date.UTC(2024, 3, 6, 16, 29, 59), "Australia/Adelaide")).toBe("2024-04-07T02:59:59+10:30");
+    expect(formatInZone(Date.UTC(2024, 3, 6, 16, 30), "Australia/Adelaide")).toBe("2024-04-07T02:00:00+09:30");
   });
 
   test("skipped wall time moves past the change", () => {
@@ -84,6 +95,24 @@ describe("CSV formula neutralisation", () => {
   });
 });
 
+describe("CSV lines", () => {
+  test("quotes delimiters, quotes and line breaks", () => {
+    expect(csvLine(['José "Pepe" Pérez, Ñúñez', "a\nb", "'\rb", "=1", "plain"])).toBe('"José ""Pepe"" Pérez, Ñúñez","a\nb","\'\rb",\'=1,plain\r\n');
+  });
+
+  test("numbers, null and booleans", () => {
+    expect(csvLine([-2, 0, null, undefined, true, ""])).toBe("-2,0,,,true,\r\n");
+  });
+
+  test("record line carries UTC and local time", () => {
+    const row = CDR_COLUMNS.map((column, index) => (column === "calldate" ? "2024-03-10 10:30:00.120000" : `${column}-${index}`)) as unknown as CdrTuple;
+    const cells = recordCsvLine(row, () => LA).replace(/\r\n$/, "").split(",");
+    expect(cells).toHaveLength(CDR_COLUMNS.length + 1);
+    expect(cells.slice(0, 4)).toEqual(["site-0", "2024-03-10T10:30:00.120000Z", "2024-03-10T03:30:00-07:00", "clid-2"]);
+    expect(cells[cells.length - 1]).toBe("sequence-19");
+  });
+});
+
 describe("credentials", () => {
   const token = "s3cret-token-value-123";
 
@@ -136,5 +165,20 @@ describe("calls and cursors", () => {
     expect(decodeCursor(forged, "abc", garbage)).toBeUndefined();
     expect(decodeCursor("bm90LWpzb24", "abc", garbage)).toBeUndefined();
     expect(garbage).toHaveLength(2);
+  });
+});
+
+describe("record items", () => {
+  test("array row maps to named fields", () => {
+    const row = CDR_COLUMNS.map((column, index) => (column === "calldate" ? "2024-03-10 10:30:00.000000" : `${column}-${index}`)) as unknown as CdrTuple;
+    const item = toRecordItem(row, () => LA) as unknown as Record<string, unknown>;
+    for (const [index, column] of CDR_COLUMNS.entries()) {
+      if (column !== "calldate") {
+        expect(item[column], column).toBe(row[index]);
+      }
+    }
+    expect(item.calldate).toBe("2024-03-10T10:30:00Z");
+    expect(item.calldateLocal).toBe("2024-03-10T03:30:00-07:00");
+    expect(Object.keys(item)).toHaveLength(CDR_COLUMNS.length + 1);
   });
 });

@@ -1,6 +1,6 @@
 import type { Connection } from "mariadb";
 import type { Readable } from "node:stream";
-import { formatInZone, parseSqlDateTime, sqlToIsoUtc } from "../time";
+import { sqlToIsoTexts } from "../time";
 import { filterConditions, type Filters } from "./filters";
 import { keysetCondition, orderBy, paginate, type Cursor, type PageLinks, type RowKey } from "./cursor";
 
@@ -61,15 +61,69 @@ export interface RecordItem extends Omit<CdrRow, "calldate"> {
   calldateLocal: string;
 }
 
+/**
+ * One row of the cdr table as the driver returns it with `rowsAsArray`: the values of
+ * {@link CDR_COLUMNS} in that order. An array skips building an object per row.
+ */
+export type CdrTuple = [
+  site: string,
+  calldate: string,
+  clid: string,
+  src: string,
+  dst: string,
+  dcontext: string,
+  channel: string,
+  dstchannel: string,
+  lastapp: string,
+  lastdata: string,
+  duration: number,
+  billsec: number,
+  disposition: string,
+  amaflags: number,
+  accountcode: string,
+  uniqueid: string,
+  userfield: string,
+  linkedid: string,
+  peeraccount: string,
+  sequence: number,
+];
+
 export function rowKey(row: CdrRow): RowKey {
   return [row.calldate, row.site, row.uniqueid, row.sequence];
 }
 
-export function toRecordItem(row: CdrRow, zoneOf: (site: string) => string): RecordItem {
+const KEY_INDEXES = ["calldate", "site", "uniqueid", "sequence"].map((column) => CDR_COLUMNS.indexOf(column as (typeof CDR_COLUMNS)[number]));
+
+function tupleKey(row: CdrTuple): RowKey {
+  return KEY_INDEXES.map((index) => row[index]) as RowKey;
+}
+
+/** Builds the API item of a record with one object literal, because spreading a row object costs microseconds per row. */
+export function toRecordItem(row: CdrTuple, zoneOf: (site: string) => string): RecordItem {
+  const [site, calldate, clid, src, dst, dcontext, channel, dstchannel, lastapp, lastdata, duration, billsec, disposition, amaflags, accountcode, uniqueid, userfield, linkedid, peeraccount, sequence] = row;
+  const times = sqlToIsoTexts(calldate, zoneOf(site));
   return {
-    ...row,
-    calldate: sqlToIsoUtc(row.calldate),
-    calldateLocal: formatInZone(parseSqlDateTime(row.calldate).utcMs, zoneOf(row.site)),
+    site,
+    calldate: times.utc,
+    calldateLocal: times.local,
+    clid,
+    src,
+    dst,
+    dcontext,
+    channel,
+    dstchannel,
+    lastapp,
+    lastdata,
+    duration,
+    billsec,
+    disposition,
+    amaflags,
+    accountcode,
+    uniqueid,
+    userfield,
+    linkedid,
+    peeraccount,
+    sequence,
   };
 }
 
@@ -99,11 +153,12 @@ export async function fetchRecordsPage(
   cursor: Cursor | undefined,
   limit: number,
   digest: string,
-): Promise<{ rows: CdrRow[]; links: PageLinks }> {
+  zoneOf: (site: string) => string,
+): Promise<{ items: RecordItem[]; links: PageLinks }> {
   const { sql, values } = recordsSql(filters, cursor, limit + 1);
-  const rows: CdrRow[] = await connection.query({ sql, timeout: PAGE_QUERY_TIMEOUT_MS }, values);
-  const { items, links } = paginate(rows, limit, cursor, digest, rowKey);
-  return { rows: items, links };
+  const rows: CdrTuple[] = await connection.query({ sql, timeout: PAGE_QUERY_TIMEOUT_MS, rowsAsArray: true }, values);
+  const page = paginate(rows, limit, cursor, digest, tupleKey);
+  return { items: page.items.map((row) => toRecordItem(row, zoneOf)), links: page.links };
 }
 
 /**

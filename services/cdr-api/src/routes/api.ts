@@ -19,7 +19,7 @@ import {
   type Filters,
   type PageQueryType,
 } from "../query/filters";
-import { fetchRecordsPage, streamRecords, toRecordItem } from "../query/records";
+import { fetchRecordsPage, streamRecords, type CdrTuple } from "../query/records";
 import { MAX_STATS_DAYS, daysBetween, fetchStats } from "../query/stats";
 import { CallsResponse, ErrorResponse, RecordsResponse, SitesResponse, StatsResponse } from "../schemas";
 
@@ -179,7 +179,7 @@ export function registerApiRoutes(app: FastifyInstance, config: Config, database
       const page = parsePageRequest(request, config, "records");
       const lease = await databases.lease(page.filters.site);
       try {
-        const { rows, links } = await fetchRecordsPage(lease.connection, page.filters, page.cursor, page.limit, page.digest);
+        const { items, links } = await fetchRecordsPage(lease.connection, page.filters, page.cursor, page.limit, page.digest, zoneOf);
         reply.header(SOURCE_HEADER, lease.source);
         return {
           source: lease.source,
@@ -187,7 +187,7 @@ export function registerApiRoutes(app: FastifyInstance, config: Config, database
           timeZone: page.filters.timeZone,
           limit: page.limit,
           page: links,
-          items: rows.map((row) => toRecordItem(row, zoneOf)),
+          items,
         };
       } finally {
         lease.connection.release();
@@ -254,7 +254,7 @@ export function registerApiRoutes(app: FastifyInstance, config: Config, database
         lease.connection.release();
         throw error;
       }
-      return sendCsv(request, reply, lease, rows, (row: unknown[]) => recordCsvLine(row, zoneOf), RECORD_CSV_COLUMNS, csvFileName("records", filters));
+      return sendCsv(request, reply, lease, rows, (row: CdrTuple) => recordCsvLine(row, zoneOf), RECORD_CSV_COLUMNS, csvFileName("records", filters));
     },
   );
 

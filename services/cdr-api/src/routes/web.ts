@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { closeSync, createReadStream, openSync, readFileSync, readSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
@@ -19,7 +19,8 @@ export const CONTENT_SECURITY_POLICY =
   "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 interface StaticFile {
-  body: Buffer;
+  /** The content, or the path of a file read from disk on each request. */
+  body: Buffer | { path: string; size: number };
   type: string;
   etag: string;
 }
@@ -34,9 +35,26 @@ function loadFile(name: string): StaticFile {
   };
 }
 
-function loadPackageFile(path: string): StaticFile {
-  const body = readFileSync(path);
-  return { body, type: CONTENT_TYPES[".js"], etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 16)}"` };
+/**
+ * Describes a large package file that is streamed from disk on each request, so the process
+ * does not keep it in memory: mermaid.min.js alone (5.5 MB in Mermaid 12.3) would add as much
+ * to the service's RSS. The digest is read in 64 KiB pieces for the same reason. The file
+ * is part of the installed packages, which do not change while the service runs.
+ */
+function diskPackageFile(path: string): StaticFile {
+  const hash = createHash("sha256");
+  const piece = Buffer.allocUnsafe(64 * 1024);
+  const fd = openSync(path, "r");
+  let size = 0;
+  try {
+    for (let length = readSync(fd, piece); length > 0; length = readSync(fd, piece)) {
+      hash.update(piece.subarray(0, length));
+      size += length;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { body: { path, size }, type: CONTENT_TYPES[".js"], etag: `"${hash.digest("base64url").slice(0, 16)}"` };
 }
 
 function sendFile(file: StaticFile, request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -50,7 +68,10 @@ function sendFile(file: StaticFile, request: FastifyRequest, reply: FastifyReply
   if (request.headers["if-none-match"] === file.etag) {
     return reply.code(304).send();
   }
-  return reply.send(file.body);
+  if (Buffer.isBuffer(file.body)) {
+    return reply.send(file.body);
+  }
+  return reply.header("content-length", file.body.size).send(createReadStream(file.body.path));
 }
 
 function escapeHtml(text: string): string {
@@ -116,7 +137,7 @@ export function registerWebRoutes(app: FastifyInstance): void {
     ["/app.css", loadFile("app.css")],
     ["/favicon.svg", loadFile("favicon.svg")],
     // Mermaid draws the call-flow diagram; served from the service so the page works offline.
-    ["/vendor/mermaid.min.js", loadPackageFile(require.resolve("mermaid/dist/mermaid.min.js"))],
+    ["/vendor/mermaid.min.js", diskPackageFile(require.resolve("mermaid/dist/mermaid.min.js"))],
   ]);
   for (const [url, file] of files) {
     app.get(url, { schema: { hide: true } }, (request, reply) => sendFile(file, request, reply));
