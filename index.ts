@@ -72,5 +72,5 @@ export const recordsApiUrl = site?.recordsApi?.url;
 export const recordsApiToken = site?.recordsApi?.token;
 
 // The SHA-256 of each Asterisk configuration file as delivered, read back from the container
-// or from the existing host; a reviewer sees which files a deployment changed.
+// or from the existing host, so a reviewer can tell which files a deployment changed.
 export const configHashes = site?.pbx.configHashes ?? hostSite?.config.fileHashes;

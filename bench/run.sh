@@ -14,8 +14,8 @@
 # phone-test-bench-trunk-* on 127.0.110.0/24 and 127.0.111.0/24.
 # --fresh also measures a build of the whole toolchain and of the images from
 # nothing (deploy-time only). It keeps both cores busy for about 7 minutes.
-# ci-fresh, never run by default, times the test command on a clean clone with
-# empty caches (about 70 minutes); it removes the engine's inova/* images first.
+# ci-fresh is never run by default. It times the test command on a clean clone
+# with empty caches (about 70 minutes), and it removes the engine's inova/* images first.
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -18,8 +18,8 @@ const PROJECT_DIR = path.resolve(__dirname, "..", "..");
  * resource (the `__provider` input). It loads the provider from the project's own
  * files, so the text stays a few lines long and the program never serializes the
  * provider's closure, which costs about a second of CPU per run. The host runs in
- * the program's directory, which is this project when a site is deployed; a program
- * elsewhere that uses these components falls back to the directory they came from.
+ * the program's directory, which is this project when a site is deployed. A program
+ * elsewhere that uses these components loads them from the directory they came from.
  */
 export function providerModuleText(provider: ProviderReference): string {
   return [
