@@ -224,8 +224,36 @@ export class SiteLab {
     this.phones.push(phone);
     if (options.register ?? true) {
       await phone.register();
+      await this.waitReachable(extension);
     }
     return phone;
+  }
+
+  /**
+   * Waits until the PBX has qualified the registered contact of `extension` as reachable.
+   * Dial skips a contact whose qualify went unanswered. On a busy machine the first qualify
+   * after registration can time out, and the next one comes only after qualify_frequency,
+   * so the wait sends a new qualify itself.
+   */
+  async waitReachable(extension: string, timeoutMs = 20_000): Promise<void> {
+    let status = "no contact";
+    let qualifiedAt = Date.now();
+    await waitFor(
+      async () => {
+        const output = await this.pbx.cli(`pjsip show contacts like ^${extension}/`);
+        const line = output.split("\n").find((candidate) => candidate.trim().startsWith(`Contact:  ${extension}/`));
+        status = line?.trim().split(/\s+/)[3] ?? "no contact";
+        if (status === "Avail") {
+          return true;
+        }
+        if (status === "Unavail" && Date.now() - qualifiedAt > 1_000) {
+          qualifiedAt = Date.now();
+          await this.pbx.cli(`pjsip qualify ${extension}`);
+        }
+        return false;
+      },
+      { timeoutMs, intervalMs: 200, description: () => `the PBX to reach ${extension}'s phone (contact status: ${status})` },
+    );
   }
 
   /** Starts an IAX2 phone as `extension` on the next free address and, by default, waits for its registration. */
