@@ -1,13 +1,14 @@
 // Concurrent authenticated calls that stay up for a fixed time, made by one
 // sipp 3.6 process (Debian package sip-tester) with bench/sipp/held-call.xml.
 
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { BENCH_DIR } from "./results";
-import { readFinalStats, readOptional } from "./sipp-output";
+import { readOptional } from "./sipp-output";
+import { runSipp } from "./sipp-run";
 
 const SCENARIO = join(BENCH_DIR, "sipp", "held-call.xml");
 
@@ -40,7 +41,7 @@ export interface HeldCallsResult {
   readonly byesFromPbx: number;
   /** 200 responses to the BYEs that sipp sent. */
   readonly byeResponses: number;
-  /** Contents of sipp's error file. */
+  /** sipp's error file followed by the last 8,000 characters of its standard error. */
   readonly errors: string;
 }
 
@@ -53,11 +54,7 @@ export interface HeldCalls {
 /** Starts the calls and returns at once; `result` settles when sipp exits. */
 export function startHeldCalls(options: HeldCallsOptions): HeldCalls {
   const directory = mkdtempSync(join(tmpdir(), "inova-bench-sipp-"));
-  const errorFile = join(directory, "errors.log");
   const messageFile = join(directory, "messages.log");
-  const statFile = join(directory, "stats.csv");
-  const timeoutSeconds = options.holdSeconds + 60;
-
   const args = [
     options.server,
     "-sf", SCENARIO,
@@ -73,51 +70,20 @@ export function startHeldCalls(options: HeldCallsOptions): HeldCalls {
     "-l", String(options.calls),
     "-r", String(options.calls),
     "-d", String(options.holdSeconds * 1000),
-    "-t", "u1",
-    // Reply 200 to OPTIONS, INFO, NOTIFY and UPDATE, so that only a BYE or an error aborts a call.
-    "-aa",
-    "-nostdin",
-    "-timeout", `${timeoutSeconds}s`,
-    "-timeout_error",
-    "-trace_err", "-error_file", errorFile,
     "-trace_msg", "-message_file", messageFile,
-    "-trace_stat", "-stf", statFile,
-    "-fd", "5",
   ];
-  const child = spawn("sipp", args, { cwd: directory, stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString("utf8")).slice(-8_000)));
-
-  const result = new Promise<HeldCallsResult>((resolve, reject) => {
-    // Kills a sipp that outlives its own -timeout by more than a minute.
-    const guard = setTimeout(() => child.kill("SIGKILL"), (timeoutSeconds + 60) * 1000);
-    child.once("error", (error) => {
-      clearTimeout(guard);
-      rmSync(directory, { recursive: true, force: true });
-      reject(error);
-    });
-    child.once("exit", (code, signal) => {
-      clearTimeout(guard);
-      try {
-        const stats = readFinalStats(statFile);
-        const messages = readReceivedMessages(messageFile);
-        resolve({
-          exitCode: code ?? (signal !== null ? 128 : -1),
-          successful: stats.successful,
-          failed: stats.failed,
-          established: messages.filter((m) => m.startLine.startsWith("SIP/2.0 200") && m.cseq === "2 INVITE").length,
-          byesFromPbx: messages.filter((m) => m.startLine.startsWith("BYE ")).length,
-          byeResponses: messages.filter((m) => m.startLine.startsWith("SIP/2.0 200") && m.cseq === "3 BYE").length,
-          errors: `${readOptional(errorFile)}${stderr}`,
-        });
-      } catch (error) {
-        reject(error);
-      } finally {
-        rmSync(directory, { recursive: true, force: true });
-      }
-    });
-  });
-  return { child, result };
+  return runSipp(
+    { directory, args, timeoutSeconds: options.holdSeconds + 60, statisticsIntervalSeconds: 5, stderrCharacters: 8_000 },
+    (exit): HeldCallsResult => {
+      const messages = readReceivedMessages(messageFile);
+      return {
+        ...exit,
+        established: messages.filter((m) => m.startLine.startsWith("SIP/2.0 200") && m.cseq === "2 INVITE").length,
+        byesFromPbx: messages.filter((m) => m.startLine.startsWith("BYE ")).length,
+        byeResponses: messages.filter((m) => m.startLine.startsWith("SIP/2.0 200") && m.cseq === "3 BYE").length,
+      };
+    },
+  );
 }
 
 interface ReceivedMessage {

@@ -2,15 +2,16 @@
 // process (Debian package sip-tester) with bench/sipp/trunk-call.xml, and the
 // RTP packet counts that Asterisk reports for the trunk's channels.
 
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
 import type { AsteriskContainer } from "../../test/support/phones/asterisk-container";
+import { tail } from "./command";
 import { BENCH_DIR } from "./results";
-import { readFinalStats, readOptional } from "./sipp-output";
+import { runSipp } from "./sipp-run";
 
 const execFileAsync = promisify(execFile);
 
@@ -80,10 +81,7 @@ export function startTrunkCalls(options: TrunkCallsOptions): TrunkCalls {
   }
   writeFileSync(injection, `${lines.join("\n")}\n`, { mode: 0o600 });
 
-  const errorFile = join(directory, "errors.log");
-  const statFile = join(directory, "stats.csv");
   const setupSeconds = Math.ceil(options.calls / options.callsPerSecond);
-  const timeoutSeconds = setupSeconds + options.holdSeconds + 60;
   const args = [
     options.server,
     "-sf", scenario,
@@ -97,47 +95,12 @@ export function startTrunkCalls(options: TrunkCallsOptions): TrunkCalls {
     "-l", String(options.calls),
     "-r", String(options.callsPerSecond),
     "-d", String(options.holdSeconds * 1000),
-    "-t", "u1",
-    // Reply 200 to OPTIONS, INFO, NOTIFY and UPDATE, so that only a BYE or an error aborts a call.
-    "-aa",
-    "-nostdin",
-    "-timeout", `${timeoutSeconds}s`,
-    "-timeout_error",
-    "-trace_err", "-error_file", errorFile,
-    "-trace_stat", "-stf", statFile,
-    "-fd", "1",
   ];
-  const child = spawn("sipp", args, { cwd: directory, stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString("utf8")).slice(-4_000)));
-
-  const result = new Promise<TrunkCallsResult>((resolve, reject) => {
-    // Kills a sipp that outlives its own -timeout by more than a minute.
-    const guard = setTimeout(() => child.kill("SIGKILL"), (timeoutSeconds + 60) * 1000);
-    child.once("error", (error) => {
-      clearTimeout(guard);
-      rmSync(directory, { recursive: true, force: true });
-      reject(error);
-    });
-    child.once("exit", (code, signal) => {
-      clearTimeout(guard);
-      try {
-        const stats = readFinalStats(statFile);
-        const errors = `${readOptional(errorFile)}${stderr}`;
-        resolve({
-          exitCode: code ?? (signal !== null ? 128 : -1),
-          successful: stats.successful,
-          failed: stats.failed,
-          errors: errors.length > 4_000 ? `…${errors.slice(-4_000)}` : errors,
-        });
-      } catch (error) {
-        reject(error);
-      } finally {
-        rmSync(directory, { recursive: true, force: true });
-      }
-    });
-  });
-  return { result, stop: () => child.kill("SIGKILL") };
+  const run = runSipp(
+    { directory, args, timeoutSeconds: setupSeconds + options.holdSeconds + 60, statisticsIntervalSeconds: 1, stderrCharacters: 4_000 },
+    (exit): TrunkCallsResult => ({ ...exit, errors: tail(exit.errors) }),
+  );
+  return { result: run.result, stop: () => run.child.kill("SIGKILL") };
 }
 
 /**
