@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Stages the Docker build context of the cdr-api image in .image-context/: the compiled
-# dist/, web/, the Dockerfile and the production dependencies only. The Pulumi stacks
-# build the image from that folder. It is rebuilt only when a source, web or dependency
-# file changed since the last run, which .image-context/.source-sha256 records.
+# dist/, web/, the Dockerfile, the production dependencies only, and Mermaid's browser
+# bundle at vendor/mermaid.min.js, copied from the mermaid development dependency. The
+# Pulumi stacks build the image from that folder. It is rebuilt only when a source, web or
+# dependency file changed since the last run, which .image-context/.source-sha256 records.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -29,6 +30,8 @@ npm run --silent build
 stage="$(mktemp -d "$PWD/.image-context.XXXXXX")"
 trap 'rm -rf "$stage"' EXIT
 cp -r dist web package.json package-lock.json Dockerfile "$stage/"
+mkdir "$stage/vendor"
+cp node_modules/mermaid/dist/mermaid.min.js "$stage/vendor/"
 (cd "$stage" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
 echo "$want" >"$stage/.source-sha256"
 rm -rf "$target"

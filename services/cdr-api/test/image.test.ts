@@ -2,7 +2,7 @@
 // command runs first) against HQ's test database.
 
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -10,6 +10,7 @@ import { FIXTURE_SITES } from "./fixtures/calls";
 import { API_DB_PASSWORD, API_DB_USER, API_TOKEN, HQ_DB, MONITOR_PASSWORD, MONITOR_USER, SERVICE_HOST } from "./support/environment";
 
 const IMAGE = process.env.CDR_API_IMAGE ?? "inova/cdr-api:dev";
+const APP_DIRECTORY = "/opt/cdr-api";
 const CONTAINER = "api-test-cdr-api";
 const PORT = 18480;
 const HEALTHY_WITHIN_MS = 60_000;
@@ -88,6 +89,33 @@ describe("service image", () => {
     const response = await fetch(`http://${SERVICE_HOST}:${PORT}/`);
     expect(response.status).toBe(200);
     expect(await response.text()).toContain("Registro de llamadas");
+  });
+
+  test("Mermaid bundle served from vendor/", async () => {
+    expect(docker("exec", CONTAINER, "sh", "-c", `test -f ${APP_DIRECTORY}/vendor/mermaid.min.js && echo present`)).toBe("present");
+    expect(docker("exec", CONTAINER, "sh", "-c", `test -e ${APP_DIRECTORY}/node_modules/mermaid || echo absent`)).toBe("absent");
+
+    // package-lock.json pins one Mermaid version for the development install and the image.
+    const expected = readFileSync(require.resolve("mermaid/dist/mermaid.min.js"));
+    const response = await fetch(`http://${SERVICE_HOST}:${PORT}/vendor/mermaid.min.js`);
+    expect(response.status).toBe(200);
+    expect(Buffer.from(await response.arrayBuffer()).equals(expected)).toBe(true);
+  });
+
+  test("no development packages installed", () => {
+    const lock = JSON.parse(readFileSync(join(__dirname, "..", "package-lock.json"), "utf8")) as {
+      packages: Record<string, { dev?: boolean }>;
+    };
+    const developmentPackages = Object.entries(lock.packages)
+      .filter(([, entry]) => entry.dev === true)
+      .map(([path]) => path);
+    expect(developmentPackages).toContain("node_modules/mermaid");
+
+    const present = docker(
+      "exec", CONTAINER, "sh", "-c", `cd ${APP_DIRECTORY} && for path; do if [ -e "$path" ]; then echo "$path"; fi; done`,
+      "sh", ...developmentPackages,
+    );
+    expect(present).toBe("");
   });
 
   test("runs as unprivileged user on image's Node.js", () => {

@@ -1,10 +1,16 @@
 import { createHash } from "node:crypto";
-import { closeSync, createReadStream, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, createReadStream, existsSync, openSync, readFileSync, readSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
-/** The web page's files, next to src/ and dist/ alike. */
-export const WEB_ROOT = join(__dirname, "..", "..", "web");
+/** The service's folder, the parent of src/ and dist/ alike. */
+const SERVICE_ROOT = join(__dirname, "..", "..");
+
+/** The web page's files. */
+export const WEB_ROOT = join(SERVICE_ROOT, "web");
+
+/** Mermaid's browser bundle in the image, where stage-context.sh and build-image.sh copy it. */
+const STAGED_MERMAID_BUNDLE = join(SERVICE_ROOT, "vendor", "mermaid.min.js");
 
 const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -36,12 +42,32 @@ function loadFile(name: string): StaticFile {
 }
 
 /**
- * Describes a large package file that is streamed from disk on each request, so the process
- * does not keep it in memory: mermaid.min.js alone (5.5 MB in Mermaid 12.3) would add as much
- * to the service's RSS. The digest is read in 64 KiB pieces for the same reason. The file
- * is part of the installed packages, which do not change while the service runs.
+ * Returns the path of Mermaid's browser bundle. The image carries only that file, at
+ * {@link STAGED_MERMAID_BUNDLE}, and no mermaid package. A development run and the tests
+ * take it from the installed mermaid development dependency.
  */
-function diskPackageFile(path: string): StaticFile {
+function mermaidBundlePath(): string {
+  if (existsSync(STAGED_MERMAID_BUNDLE)) {
+    return STAGED_MERMAID_BUNDLE;
+  }
+  try {
+    return require.resolve("mermaid/dist/mermaid.min.js");
+  } catch (error) {
+    throw new Error(
+      `Mermaid's browser bundle not found: neither ${STAGED_MERMAID_BUNDLE} nor the mermaid package exists. ` +
+        "Run npm ci in services/cdr-api, or stage the image context with stage-context.sh.",
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Describes a large file that is streamed from disk on each request, so the process does
+ * not keep it in memory: mermaid.min.js alone (5.5 MB in Mermaid 12.3) would add as much
+ * to the service's RSS. The digest is read in 64 KiB pieces for the same reason. The file
+ * must not change while the service runs, because the digest and size are read once.
+ */
+function diskFile(path: string): StaticFile {
   const hash = createHash("sha256");
   const piece = Buffer.allocUnsafe(64 * 1024);
   const fd = openSync(path, "r");
@@ -137,7 +163,7 @@ export function registerWebRoutes(app: FastifyInstance): void {
     ["/app.css", loadFile("app.css")],
     ["/favicon.svg", loadFile("favicon.svg")],
     // Mermaid draws the call-flow diagram; served from the service so the page works offline.
-    ["/vendor/mermaid.min.js", diskPackageFile(require.resolve("mermaid/dist/mermaid.min.js"))],
+    ["/vendor/mermaid.min.js", diskFile(mermaidBundlePath())],
   ]);
   for (const [url, file] of files) {
     app.get(url, { schema: { hide: true } }, (request, reply) => sendFile(file, request, reply));
