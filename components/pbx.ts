@@ -17,6 +17,7 @@ import { renderPromptSources } from "./prompt-sources";
 import { SiteModel, SiteSecrets as SiteSecretValues } from "./model/types";
 import { Container, type ContainerArgs } from "./providers/docker/container";
 import { ContainerFiles } from "./providers/docker/container-files";
+import { containerReplaceDigest } from "./providers/docker/container-provider";
 import { IdleGate } from "./providers/docker/idle-gate";
 import { Image } from "./providers/docker/image";
 import { Volume } from "./providers/docker/volume";
@@ -116,12 +117,13 @@ export class Pbx extends pulumi.ComponentResource {
       labels: { "inova.site": site.code, "inova.role": "pbx" },
     };
     // A new image id, or another setting fixed at creation, replaces the container. The gate
-    // makes that replacement wait, like a restart, until no call is active.
+    // makes that replacement wait, like a restart, until no call is active. The restart
+    // policy changes in place, so the digest leaves it out and changing it does not wait.
     const idleGate = new IdleGate(
       `${name}-idle-gate`,
       {
         containerName: containerArgs.name as string,
-        replaceDigest: pulumi.output(containerArgs).apply((settings) => JSON.stringify(settings)),
+        replaceDigest: pulumi.output(containerArgs).apply((settings) => containerReplaceDigest(settings)),
         waitIdleCommand: ["inova-active-calls"],
         maxWaitSeconds: args.maxRestartWaitSeconds ?? 600,
         force: args.forceRestart ?? false,

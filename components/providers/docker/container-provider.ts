@@ -135,6 +135,19 @@ export function containerConfigHash(inputs: ContainerProviderInputs): string {
   return sha256Digest(stableStringify(fixed));
 }
 
+/**
+ * Returns the settings whose change replaces the container, as canonical JSON,
+ * for an IdleGate's replaceDigest. The settings that change in place, such as
+ * the restart policy, are left out, so changing them does not wait for calls to end.
+ */
+export function containerReplaceDigest(settings: { readonly [K in keyof ContainerProviderInputs]?: unknown }): string {
+  const fixed: Record<string, unknown> = {};
+  for (const key of containerReplaceKeys()) {
+    fixed[key] = settings[key];
+  }
+  return stableStringify(fixed);
+}
+
 // ---------------------------------------------------------------------------
 // check
 

@@ -92,6 +92,22 @@ describe("Container provider", { timeout: 120_000 }, () => {
       expect(updated.outs?.containerId).toBe(state.containerId);
     });
 
+    it("restores a restart policy changed by hand in place", async () => {
+      docker("update", "--restart", "no", name);
+      const read = await containerProvider.read!(name, state);
+      expect(read.props?.restartPolicy).toBe("no");
+
+      const diff = await containerProvider.diff!(name, read.props!, inputs);
+      expect(diff.changes).toBe(true);
+      expect(diff.replaces).toEqual([]);
+
+      const updated = await containerProvider.update!(name, read.props!, inputs);
+      expect(updated.outs?.restartPolicy).toBe("unless-stopped");
+      expect(updated.outs?.containerId).toBe(state.containerId);
+      expect(docker("inspect", "--format", "{{.HostConfig.RestartPolicy.Name}}", name)).toBe("unless-stopped");
+      expect(docker("inspect", "--format", "{{.Id}}", name)).toBe(state.containerId);
+    });
+
     it("adopts an identical container with the same name", async () => {
       const adopted = await containerProvider.create(inputs);
       expect(adopted.outs?.containerId).toBe(state.containerId);

@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 
 import { renderPublicFiles, restartRequiredFiles, secretFileNames } from "../../../components/asterisk";
+import { containerReplaceDigest } from "../../../components/providers/docker/container-provider";
 import type { SiteArgs } from "../../../components/site";
 import { installMocks, loadComponents, recordSite, valueOf, type SiteRun } from "./engine-mock";
 import { named, ofType, siteArgsFromStack, single, STACKS, TYPES } from "./fixtures";
@@ -83,6 +84,13 @@ describe.each(STACKS)("%s stack graph", (code) => {
     expect(gate.inputs.force).toBe(false);
     expect(gate.inputs.replaceDigest).toContain(await valueOf(run.site.pbx.imageId));
     expect(container.dependencies).toContain(gate.urn);
+  });
+
+  it("leaves the restart policy out of the gate's digest", () => {
+    const gate = single(run.resources, TYPES.idleGate);
+    const container = single(run.resources, TYPES.container);
+    expect(gate.inputs.replaceDigest).toBe(containerReplaceDigest(container.inputs));
+    expect(JSON.parse(gate.inputs.replaceDigest as string)).not.toHaveProperty("restartPolicy");
   });
 
   it("mounts the voicemail volume", () => {

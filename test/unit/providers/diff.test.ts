@@ -11,6 +11,7 @@ import {
 import {
   containerConfigHash,
   containerProvider,
+  containerReplaceDigest,
   type ContainerProviderInputs,
   type ContainerProviderOutputs,
 } from "../../../components/providers/docker/container-provider";
@@ -82,6 +83,19 @@ describe("Container diff", () => {
     expect(result.replaces).toEqual([]);
   });
 
+  it("restores a restart policy changed by hand in place", async () => {
+    // A refresh reads the live policy, so olds contain "no" after `docker update --restart no`.
+    const result = await diff({}, { restartPolicy: "no" });
+    expect(result.changes).toBe(true);
+    expect(result.replaces).toEqual([]);
+  });
+
+  it("updates the timeouts in place", async () => {
+    const result = await diff({ startTimeoutSeconds: 300, stopTimeoutSeconds: 30 });
+    expect(result.changes).toBe(true);
+    expect(result.replaces).toEqual([]);
+  });
+
   it("starts a stopped container in place", async () => {
     const result = await diff({}, { running: false, status: "exited" });
     expect(result.changes).toBe(true);
@@ -117,6 +131,54 @@ describe("Container diff", () => {
       { ...inputs, env: { B: "2", A: "1" } },
     );
     expect(reordered.changes).toBe(false);
+  });
+});
+
+describe("Container replace digest", () => {
+  const settings: ContainerProviderInputs = {
+    name: "dp-test-pbx",
+    imageId: IMAGE_A,
+    networkMode: "host",
+    env: { TZ: "America/Mazatlan", LANG: "C.UTF-8" },
+    mounts: [{ volume: "dp-test-data", target: "/data" }],
+    restartPolicy: "unless-stopped",
+    labels: { "inova.site": "mochis" },
+    capAdd: [],
+    startTimeoutSeconds: 120,
+    stopTimeoutSeconds: 10,
+  };
+  const digest = containerReplaceDigest(settings);
+
+  const inPlace: [string, Partial<ContainerProviderInputs>][] = [
+    ["restartPolicy", { restartPolicy: "always" }],
+    ["startTimeoutSeconds", { startTimeoutSeconds: 300 }],
+    ["stopTimeoutSeconds", { stopTimeoutSeconds: 30 }],
+  ];
+  for (const [key, change] of inPlace) {
+    it(`ignores ${key}`, () => {
+      expect(containerReplaceDigest({ ...settings, ...change })).toBe(digest);
+    });
+  }
+
+  const replacing: [string, Partial<ContainerProviderInputs>][] = [
+    ["imageId", { imageId: IMAGE_B }],
+    ["env", { env: { TZ: "UTC" } }],
+    ["mounts", { mounts: [] }],
+    ["labels", { labels: {} }],
+    ["engine", { engine: { socketPath: "/run/other.sock" } }],
+  ];
+  for (const [key, change] of replacing) {
+    it(`changes with ${key}`, () => {
+      expect(containerReplaceDigest({ ...settings, ...change })).not.toBe(digest);
+    });
+  }
+
+  it("ignores the order of environment keys", () => {
+    expect(containerReplaceDigest({ ...settings, env: { LANG: "C.UTF-8", TZ: "America/Mazatlan" } })).toBe(digest);
+  });
+
+  it("leaves the restart policy out of its text", () => {
+    expect(JSON.parse(digest)).not.toHaveProperty("restartPolicy");
   });
 });
 
