@@ -30,9 +30,8 @@ import { Volume } from "./providers/docker/volume";
 import { Grant, Migrations, ReplicaConnection, Reseed, ReseedView, User } from "./providers/mariadb";
 import { GeneratedSecret } from "./providers/secret";
 
-// Environment of the inova/mariadb image (assets/mariadb/entrypoint.sh): the relays to start,
-// and the backup schedule with the number of backups kept.
-const RELAYS_ENV = "INOVA_MARIADB_RELAYS";
+// Environment of the inova/mariadb image (assets/mariadb/entrypoint.sh): the backup schedule and
+// the number of backups kept.
 const BACKUP_INTERVAL_ENV = "INOVA_MARIADB_BACKUP_INTERVAL_SECONDS";
 const BACKUP_KEEP_ENV = "INOVA_MARIADB_BACKUP_KEEP";
 /** Directory of the backups inside the database container, where the backup volume is mounted. */
@@ -60,7 +59,8 @@ export interface CallRecordsArgs {
  * data volume, the `inova_cdr` schema, and accounts with the fewest privileges each client
  * needs. The PBX and the API connect as `user@localhost` through the server's Unix socket, which
  * a socket volume shares with their containers. At HQ, one replication connection per branch
- * pulls the branch's records into the same table; at each branch, `replicator` admits HQ.
+ * pulls the branch's records into the same table, through a relay container per branch when the
+ * route needs one. At each branch, `replicator` admits HQ.
  *
  * The journal volume belongs here too, so it outlives PBX containers: the PBX mounts it and
  * appends every record there for the reconciler. The database container writes a backup of the
@@ -135,17 +135,12 @@ export class CallRecords extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const relay = self.role === "hq" && usesRelay(args.settings.replicationRoute, self.address);
+    // Nothing here depends on the branches, so adding or removing one leaves HQ's database running.
     const env: Record<string, string> = {
       [SERVER_CONFIG_ENV]: renderServerConfig(self),
       [BACKUP_INTERVAL_ENV]: String(args.settings.backupIntervalHours * 3600),
       [BACKUP_KEEP_ENV]: String(args.settings.backupsKept),
     };
-    if (relay && branches.length > 0) {
-      env[RELAYS_ENV] = branches
-        .map((branch) => `${hq.address}:${relayPortOf(args, branch)}>${branch.address}:${branch.port}`)
-        .join(" ");
-    }
     const container = new Container(
       `${name}-db`,
       {
@@ -235,8 +230,19 @@ export class CallRecords extends pulumi.ComponentResource {
     }
 
     this.replicationConnections = [];
+    const viaRelay = self.role === "hq" && usesRelay(args.settings.replicationRoute, self.address);
     if (self.role === "hq") {
       for (const branch of branches) {
+        const connectAfter: pulumi.Resource[] = [migrations];
+        if (viaRelay) {
+          // Earlier images ran the relays inside HQ's database container on the same ports, so a
+          // relay starts only once that container is replaced, or its bind would fail.
+          const relay = relayContainer(`${name}-relay-${branch.code}`, image.imageId, relayPortOf(args, branch), hq, branch, {
+            parent: this,
+            dependsOn: [container],
+          });
+          connectAfter.push(relay);
+        }
         const password = pulumi.secret(
           pulumi.output(args.companySecret).apply((secret) => sharedPassword(secret, "replication", hq.code, branch.code)),
         );
@@ -245,13 +251,13 @@ export class CallRecords extends pulumi.ComponentResource {
           {
             containerId: container.containerId,
             name: branch.code,
-            masterHost: relay ? hq.address : branch.address,
-            masterPort: relay ? relayPortOf(args, branch) : branch.port,
+            masterHost: viaRelay ? hq.address : branch.address,
+            masterPort: viaRelay ? relayPortOf(args, branch) : branch.port,
             masterUser: "replicator",
             password,
             connectRetrySeconds: CONNECT_RETRY_SECONDS,
           },
-          { parent: this, dependsOn: [migrations] },
+          { parent: this, dependsOn: connectAfter },
         );
         this.replicationConnections.push(branch.code);
       }
@@ -288,6 +294,44 @@ function grantResourceSuffix(object: string): string {
     return "global";
   }
   return object.replace(/\.\*$/, "").replace(/\./g, "-");
+}
+
+/**
+ * Creates HQ's relay container to one branch's database. socat listens on HQ's address at `port`
+ * and opens each connection to the branch from HQ's address, so the branch receives HQ's replica
+ * thread from HQ's address and not from 127.0.0.1. The container runs HQ's database image, which
+ * contains socat, with the image's MariaDB entrypoint and healthcheck replaced.
+ */
+function relayContainer(
+  name: string,
+  imageId: pulumi.Input<string>,
+  port: number,
+  hq: DatabaseSite,
+  branch: DatabaseSite,
+  opts: pulumi.CustomResourceOptions,
+): Container {
+  return new Container(
+    name,
+    {
+      name: `inova-${hq.code}-cdr-relay-${branch.code}`,
+      imageId,
+      networkMode: "host",
+      restartPolicy: "unless-stopped",
+      entrypoint: ["socat"],
+      command: [
+        `TCP-LISTEN:${port},bind=${hq.address},reuseaddr,fork,su=nobody`,
+        `TCP:${branch.address}:${branch.port},bind=${hq.address}`,
+      ],
+      // The image's healthcheck queries a MariaDB server, which this container does not run, so
+      // the container counts as started once socat has run for a second.
+      healthcheck: { test: ["NONE"] },
+      labels: { "inova.site": hq.code, "inova.role": "call-records-relay" },
+      // A relay whose port is taken exits at once and is restarted by the engine, so it never runs
+      // for a second. The update fails after this many seconds with socat's error in the message.
+      startTimeoutSeconds: 30,
+    },
+    opts,
+  );
 }
 
 /** Port at HQ where the relay to `branch` listens, from HQ's relay base port. */

@@ -6,8 +6,8 @@
 # 2. Initialises /var/lib/mysql when it is empty (a new volume). Only
 #    root@localhost exists afterwards, and it authenticates by unix_socket
 #    alone, so it is reachable only from inside the container.
-# 3. Starts the relays of INOVA_MARIADB_RELAYS (HQ only) and the scheduled
-#    backups of INOVA_MARIADB_BACKUP_INTERVAL_SECONDS, both described below.
+# 3. Starts the scheduled backups of INOVA_MARIADB_BACKUP_INTERVAL_SECONDS,
+#    described below.
 # 4. Runs mariadbd as PID 1, so `docker stop` shuts it down cleanly.
 set -eu
 
@@ -69,31 +69,6 @@ if [ ! -d "$datadir/mysql" ]; then
   rmdir "$staging"
   log "data directory initialised"
 fi
-
-# Relays for HQ's replication connections, from INOVA_MARIADB_RELAYS: entries
-# "listen_address:port>target_address:port" separated by spaces. Each relay accepts
-# on its listen address and connects to the target from that same address, so a
-# branch server on the same host gets connections from HQ's address, not 127.0.0.1. A relay
-# that exits (its port taken, for example) starts again after 5 s.
-for relay in ${INOVA_MARIADB_RELAYS:-}; do
-  listen=${relay%%>*}
-  target=${relay#*>}
-  case "$listen>$target" in
-    *[!0-9.:\>]* | *">"*">"* | ">"* | *">")
-      log "ignoring invalid relay \"$relay\"; expected listen_address:port>target_address:port"
-      continue
-      ;;
-  esac
-  (
-    while :; do
-      socat "TCP-LISTEN:${listen##*:},bind=${listen%:*},reuseaddr,fork,su=nobody" \
-        "TCP:${target%:*}:${target##*:},bind=${listen%:*}" || true
-      log "relay $listen to $target exited; starting it again in 5 s"
-      sleep 5
-    done
-  ) &
-  log "relaying $listen to $target"
-done
 
 # Scheduled backups, when INOVA_MARIADB_BACKUP_INTERVAL_SECONDS is above 0: a check
 # every minute (or every interval, when shorter) runs inova-mariadb-backup once the

@@ -20,8 +20,8 @@ export const CALL_RECORDS_KEY = "callRecords";
 
 /**
  * How HQ's replica threads reach a branch's database. `direct` connects to the branch's
- * address. `relay` connects to a port on HQ's own address, where a relay inside HQ's database
- * container forwards the connection from HQ's address, so the branch receives the connection
+ * address. `relay` connects to a port on HQ's own address, where HQ's relay container for that
+ * branch forwards the connection from HQ's address, so the branch receives the connection
  * from HQ's address. On one host, a connection between two loopback addresses otherwise leaves from
  * 127.0.0.1, and MariaDB 11.8 cannot bind the replica's source address (no MASTER_BIND).
  * `auto` uses the relay when HQ's address is a loopback address, and `direct` otherwise, where

@@ -6,7 +6,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 
 import { sharedPassword } from "../../../components/company-secret";
-import { DEFAULT_CALL_RECORD_SETTINGS, loadCallRecordPeers } from "../../../components/model/call-records";
+import {
+  DEFAULT_CALL_RECORD_SETTINGS,
+  loadCallRecordPeers,
+  type CallRecordPeer,
+  type CallRecordSettings,
+} from "../../../components/model/call-records";
 import type { SiteArgs } from "../../../components/site";
 import { installMocks, loadComponents, recordSite, type RegisteredResource, type SiteRun } from "../components/engine-mock";
 import { named, ofType, PROJECT_DIR, siteArgsFromStack, TYPES } from "../components/fixtures";
@@ -21,15 +26,27 @@ const TYPE = {
 
 let components: Awaited<ReturnType<typeof loadComponents>>;
 
-function argsWithRecords(code: string): SiteArgs {
+function argsWithRecords(
+  code: string,
+  peers: readonly CallRecordPeer[] = loadCallRecordPeers(PROJECT_DIR),
+  settings: CallRecordSettings = DEFAULT_CALL_RECORD_SETTINGS,
+): SiteArgs {
   return {
     ...siteArgsFromStack(code),
     callRecords: {
-      settings: DEFAULT_CALL_RECORD_SETTINGS,
-      peers: loadCallRecordPeers(PROJECT_DIR),
+      settings,
+      peers,
       companySecret: pulumi.secret(COMPANY_SECRET),
     },
   };
+}
+
+/** HQ's relay containers, keyed by logical name. */
+function relays(resources: readonly RegisteredResource[]): Map<string, RegisteredResource> {
+  const containers = ofType(resources, TYPES.container).filter(
+    (container) => (container.inputs.labels as Record<string, string>)["inova.role"] === "call-records-relay",
+  );
+  return new Map(containers.map((container) => [container.name, container]));
 }
 
 function accounts(resources: readonly RegisteredResource[]): string[] {
@@ -74,9 +91,43 @@ describe("HQ call records", () => {
     expect(image.inputs.context).toBe(`${PROJECT_DIR}/assets/mariadb`);
   });
 
+  it("runs one relay container per branch", () => {
+    expect([...relays(run.resources).keys()].sort()).toEqual(["mochis-records-relay-silicon", "mochis-records-relay-tabasco"]);
+  });
+
   it("relays to each branch from HQ's address", () => {
+    const expected = [
+      { branch: "silicon", listen: "TCP-LISTEN:33083,bind=127.0.81.1", target: "TCP:127.0.83.1:3306,bind=127.0.81.1" },
+      { branch: "tabasco", listen: "TCP-LISTEN:33082,bind=127.0.81.1", target: "TCP:127.0.82.1:3306,bind=127.0.81.1" },
+    ];
+    for (const { branch, listen, target } of expected) {
+      const relay = named(run.resources, `mochis-records-relay-${branch}`);
+      expect(relay.inputs.name).toBe(`inova-mochis-cdr-relay-${branch}`);
+      expect(relay.inputs.entrypoint).toEqual(["socat"]);
+      expect(relay.inputs.command).toEqual([`${listen},reuseaddr,fork,su=nobody`, target]);
+    }
+  });
+
+  it("runs the relays on the database image", () => {
+    const database = named(run.resources, "mochis-records-db");
+    const found = relays(run.resources);
+    expect(found.size).toBe(2);
+    for (const relay of found.values()) {
+      expect(relay.inputs.imageId, relay.name).toBe(database.inputs.imageId);
+      expect(relay.inputs.networkMode, relay.name).toBe("host");
+      expect(relay.inputs.restartPolicy, relay.name).toBe("unless-stopped");
+      expect(relay.inputs.healthcheck, relay.name).toEqual({ test: ["NONE"] });
+      expect(relay.inputs.labels, relay.name).toEqual({ "inova.site": "mochis", "inova.role": "call-records-relay" });
+    }
+  });
+
+  it("gives the database no relay settings", () => {
     const env = named(run.resources, "mochis-records-db").inputs.env as Record<string, string>;
-    expect(env.INOVA_MARIADB_RELAYS).toBe("127.0.81.1:33083>127.0.83.1:3306 127.0.81.1:33082>127.0.82.1:3306");
+    expect(Object.keys(env).sort()).toEqual([
+      "INOVA_MARIADB_BACKUP_INTERVAL_SECONDS",
+      "INOVA_MARIADB_BACKUP_KEEP",
+      "INOVA_MARIADB_CONFIG",
+    ]);
   });
 
   it("mounts the data and socket volumes", () => {
@@ -137,6 +188,20 @@ describe("HQ call records", () => {
     for (const user of ofType(run.resources, TYPE.user)) {
       expect(user.secretPaths, String(user.inputs.user)).toContain("password");
       expect(JSON.stringify(user.plainInputs)).not.toContain(String(user.inputs.password));
+    }
+  });
+
+  it("starts each relay after the database container", () => {
+    const database = named(run.resources, "mochis-records-db").urn;
+    for (const relay of relays(run.resources).values()) {
+      expect(relay.dependencies, relay.name).toContain(database);
+    }
+  });
+
+  it("connects to each branch after its relay", () => {
+    for (const connection of ofType(run.resources, TYPE.replica)) {
+      const relay = named(run.resources, `mochis-records-relay-${String(connection.inputs.name)}`);
+      expect(connection.dependencies, connection.name).toContain(relay.urn);
     }
   });
 
@@ -204,8 +269,7 @@ describe("branch call records", () => {
   });
 
   it("starts no relay and no replication connection", () => {
-    const env = named(run.resources, "tabasco-records-db").inputs.env as Record<string, string>;
-    expect(env.INOVA_MARIADB_RELAYS).toBeUndefined();
+    expect([...relays(run.resources).keys()]).toEqual([]);
     expect(ofType(run.resources, TYPE.replica)).toEqual([]);
   });
 
@@ -214,6 +278,74 @@ describe("branch call records", () => {
     expect(config).toContain("server_id = 1082");
     expect(config).toContain("gtid_domain_id = 82");
     expect(config).not.toContain("replicate_do_table");
+  });
+});
+
+describe("HQ relays as branches change", () => {
+  const peers = loadCallRecordPeers(PROJECT_DIR);
+  let twoBranches: SiteRun;
+  let oneBranch: SiteRun;
+  let reordered: SiteRun;
+
+  beforeAll(async () => {
+    twoBranches = await recordSite(components, "mochis", argsWithRecords("mochis", peers));
+    oneBranch = await recordSite(components, "mochis", argsWithRecords("mochis", peers.filter((peer) => peer.code !== "silicon")));
+    reordered = await recordSite(components, "mochis", argsWithRecords("mochis", [...peers].reverse()));
+  });
+
+  it("reversing the peers changes their order", () => {
+    expect(peers.map((peer) => peer.code)).not.toEqual([...peers].reverse().map((peer) => peer.code));
+  });
+
+  it("keeps HQ's database inputs with one branch", () => {
+    expect(named(oneBranch.resources, "mochis-records-db").inputs).toEqual(named(twoBranches.resources, "mochis-records-db").inputs);
+  });
+
+  it("removes only the dropped branch's relay", () => {
+    expect([...relays(oneBranch.resources).keys()]).toEqual(["mochis-records-relay-tabasco"]);
+    expect(named(oneBranch.resources, "mochis-records-relay-tabasco").inputs).toEqual(
+      named(twoBranches.resources, "mochis-records-relay-tabasco").inputs,
+    );
+  });
+
+  it("keeps relay names and inputs when peers are reordered", () => {
+    const before = relays(twoBranches.resources);
+    const after = relays(reordered.resources);
+    expect([...after.keys()].sort()).toEqual(["mochis-records-relay-silicon", "mochis-records-relay-tabasco"]);
+    expect([...before.keys()].sort()).toEqual(["mochis-records-relay-silicon", "mochis-records-relay-tabasco"]);
+    for (const [name, relay] of after) {
+      expect(relay.inputs, name).toEqual(before.get(name)?.inputs);
+    }
+  });
+
+  it("keeps HQ's database inputs when peers are reordered", () => {
+    expect(named(reordered.resources, "mochis-records-db").inputs).toEqual(named(twoBranches.resources, "mochis-records-db").inputs);
+  });
+});
+
+describe("HQ call records on the direct route", () => {
+  let run: SiteRun;
+
+  beforeAll(async () => {
+    const settings: CallRecordSettings = { ...DEFAULT_CALL_RECORD_SETTINGS, replicationRoute: "direct" };
+    run = await recordSite(components, "mochis", argsWithRecords("mochis", loadCallRecordPeers(PROJECT_DIR), settings));
+  });
+
+  it("runs no relay container", () => {
+    expect([...relays(run.resources).keys()]).toEqual([]);
+  });
+
+  it("connects to each branch's own address", () => {
+    const connections = ofType(run.resources, TYPE.replica).map((connection) => connection.inputs);
+    expect(connections.map((inputs) => `${String(inputs.name)} ${String(inputs.masterHost)}:${String(inputs.masterPort)}`).sort()).toEqual([
+      "silicon 127.0.83.1:3306",
+      "tabasco 127.0.82.1:3306",
+    ]);
+  });
+
+  it("keeps database inputs across routes", async () => {
+    const relayed = await recordSite(components, "mochis", argsWithRecords("mochis"));
+    expect(named(run.resources, "mochis-records-db").inputs).toEqual(named(relayed.resources, "mochis-records-db").inputs);
   });
 });
 
