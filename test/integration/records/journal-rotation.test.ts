@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import { JOURNAL_COLUMNS, JOURNAL_FILE, RECONCILER_SETTINGS_FILE } from "../../../components/asterisk";
 import { writeToneWav } from "../../support/audio";
+import { waitForReachableContact } from "../../support/phones/reachable";
 import { SipPhone } from "../../support/phones/sip-phone";
 import { sleep } from "../../support/phones/wait";
 import { parseJournalLine, RecordsSite } from "./support";
@@ -37,6 +38,7 @@ async function startPhone(user: string, host: number, hz: number): Promise<SipPh
     audioFile: await writeToneWav(join(audioDir, `${user}-${hz}.wav`), hz, 120),
   });
   await phone.register();
+  await waitForReachableContact((command) => site.cli(command), user);
   return phone;
 }
 

@@ -15,6 +15,7 @@ import type * as mariadb from "mariadb";
 
 import { withAdminConnection } from "../../../components/providers/mariadb/admin-connection";
 import { writeToneWav } from "../../support/audio";
+import { dockerAsteriskCli, waitForReachableContact } from "../../support/phones/reachable";
 import { SipPhone } from "../../support/phones/sip-phone";
 import { sleep, waitFor } from "../../support/phones/wait";
 import { ProjectCopy } from "../../support/project-copy";
@@ -91,6 +92,7 @@ async function startPhone(site: TestSite, user: string, host: number, hz: number
   });
   phones.push(phone);
   await phone.register();
+  await waitForReachableContact(dockerAsteriskCli(`inova-${site.stack}-pbx`), user);
   return phone;
 }
 

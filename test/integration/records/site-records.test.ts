@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import { JOURNAL_COLUMNS } from "../../../components/asterisk";
 import { writeToneWav } from "../../support/audio";
+import { waitForReachableContact } from "../../support/phones/reachable";
 import { SipPhone } from "../../support/phones/sip-phone";
 import { sleep, waitFor } from "../../support/phones/wait";
 import { parseJournalLine, RecordsSite } from "./support";
@@ -32,6 +33,7 @@ async function startPhone(user: string, host: number, hz: number): Promise<SipPh
   });
   phones.push(phone);
   await phone.register();
+  await waitForReachableContact((command) => site.cli(command), user);
   return phone;
 }
 

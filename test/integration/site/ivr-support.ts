@@ -6,6 +6,7 @@ import { join } from "node:path";
 
 import { goertzelPower, readWav, toneSeconds, writeToneWav } from "../../support/audio";
 import { IaxPhone } from "../../support/phones/iax-phone";
+import { waitForReachableContact } from "../../support/phones/reachable";
 import { SipPhone } from "../../support/phones/sip-phone";
 import { waitFor } from "../../support/phones/wait";
 import type { RawSiteConfig } from "../../../components/model/raw";
@@ -106,6 +107,7 @@ export class PhoneSet {
     });
     this.phones.push(phone);
     await phone.register();
+    await waitForReachableContact((command) => this.pbx.cli(command), extension);
     return phone;
   }
 

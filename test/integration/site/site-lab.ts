@@ -16,6 +16,7 @@ import type { RawSiteConfig } from "../../../components/model/raw";
 import { describeAudio, toneSeconds, writeToneWav } from "../../support/audio";
 import { IaxPhone } from "../../support/phones/iax-phone";
 import { SipPhone } from "../../support/phones/sip-phone";
+import { waitForReachableContact } from "../../support/phones/reachable";
 import { waitFor } from "../../support/phones/wait";
 import { SitePbx } from "../../support/site-pbx";
 
@@ -224,36 +225,9 @@ export class SiteLab {
     this.phones.push(phone);
     if (options.register ?? true) {
       await phone.register();
-      await this.waitReachable(extension);
+      await waitForReachableContact((command) => this.pbx.cli(command), extension);
     }
     return phone;
-  }
-
-  /**
-   * Waits until the PBX has qualified the registered contact of `extension` as reachable.
-   * Dial skips a contact whose qualify went unanswered. On a busy machine the first qualify
-   * after registration can time out, and the next one comes only after qualify_frequency,
-   * so the wait sends a new qualify itself.
-   */
-  async waitReachable(extension: string, timeoutMs = 20_000): Promise<void> {
-    let status = "no contact";
-    let qualifiedAt = Date.now();
-    await waitFor(
-      async () => {
-        const output = await this.pbx.cli(`pjsip show contacts like ^${extension}/`);
-        const line = output.split("\n").find((candidate) => candidate.trim().startsWith(`Contact:  ${extension}/`));
-        status = line?.trim().split(/\s+/)[3] ?? "no contact";
-        if (status === "Avail") {
-          return true;
-        }
-        if (status === "Unavail" && Date.now() - qualifiedAt > 1_000) {
-          qualifiedAt = Date.now();
-          await this.pbx.cli(`pjsip qualify ${extension}`);
-        }
-        return false;
-      },
-      { timeoutMs, intervalMs: 200, description: () => `the PBX to reach ${extension}'s phone (contact status: ${status})` },
-    );
   }
 
   /** Starts an IAX2 phone as `extension` on the next free address and, by default, waits for its registration. */

@@ -19,6 +19,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { deriveTrunkPasswords } from "../../../components/trunk-passwords";
 import { describeAudio, toneSeconds, writeToneWav } from "../../support/audio";
 import { IaxPhone } from "../../support/phones/iax-phone";
+import { waitForReachableContact } from "../../support/phones/reachable";
 import { SipPhone } from "../../support/phones/sip-phone";
 import { waitFor } from "../../support/phones/wait";
 import { SitePbx, TEST_COMPANY_SECRET } from "../../support/site-pbx";
@@ -379,6 +380,7 @@ class PhoneRack {
     this.phones.push(phone);
     if (options.register !== false) {
       await phone.register();
+      await waitForReachableContact((command) => pbx.cli(command), user);
     }
     return phone;
   }
