@@ -54,7 +54,7 @@ ensure_company_secret() {
 }
 
 install_test_tools() {
-  apt_install sip-tester baresip-core sox espeak-ng faketime mariadb-client mariadb-server chromium iproute2
+  apt_install sip-tester baresip-core sox libsox-fmt-mp3 espeak-ng faketime mariadb-client mariadb-server chromium iproute2
 }
 
 install_node_dependencies
