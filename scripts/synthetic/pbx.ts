@@ -92,17 +92,17 @@ export class PbxContainer {
   ): Promise<CallResult> {
     const limitMs = timeoutSeconds * 1000;
     const dialOptions = digits === undefined ? `L(${limitMs})` : `D(${DIGIT_DELAY}${digits})L(${limitMs})`;
+    // MASTER_CHANNEL is the originating side (;1). That side runs its own dialplan only once the
+    // call is answered, so it gets the account code here, or an unanswered call's record lacks it.
     const priorities = [
       `Set(CHANNEL(accountcode)=${TEST_ACCOUNT_CODE})`,
+      `Set(MASTER_CHANNEL(CHANNEL(accountcode))=${TEST_ACCOUNT_CODE})`,
       `Set(CALLERID(name)=${TEST_ACCOUNT_CODE})`,
       `Dial(Local/${number}@${localContext}/n,${timeoutSeconds},${dialOptions})`,
       "Hangup()",
     ];
-    // The originating side keeps the call up. It carries the account code too, so every
-    // call record of the test call has it.
-    // NOTE: a call that is never answered ends before the originating side runs, so that
-    // side's record has no account code.
-    const hold = [`Set(CHANNEL(accountcode)=${TEST_ACCOUNT_CODE})`, `Wait(${timeoutSeconds + 5})`, "Hangup()"];
+    // The originating side keeps an answered call up.
+    const hold = [`Wait(${timeoutSeconds + 5})`, "Hangup()"];
     await this.cliBatch([
       ...priorities.map((application, index) => `dialplan add extension ${probeId},${index + 1},${application} into ${CHECK_CONTEXT} replace`),
       ...hold.map((application, index) => `dialplan add extension ${probeId}-hold,${index + 1},${application} into ${CHECK_CONTEXT} replace`),
@@ -122,8 +122,8 @@ export class PbxContainer {
       }
       started ||= current.length > 0;
       seen.push(...current);
-      // Hanging up before the originating side has run its Set() would leave that side's
-      // call record without the account code.
+      // Hanging up before the originating side carries the account code would leave that
+      // side's call record without it.
       const marked = current.some((sample) => sample.channel.startsWith(`Local/${probeId}@${CHECK_CONTEXT}-`) && sample.channel.endsWith(";1") && sample.accountCode === TEST_ACCOUNT_CODE);
       success = marked && reached(seen);
       return success;
