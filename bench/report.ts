@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 import { toolchainBinDir } from "../test/support/project-copy";
-import { BENCH_DIR, RESULTS_DIR, type BenchmarkResult, type ResultRow } from "./lib/results";
+import { BENCH_DIR, machineSize, RESULTS_DIR, type BenchmarkResult, type MachineSize, type ResultRow } from "./lib/results";
 
 /** Benchmarks in the order RESULTS.md shows them; bench/run.sh runs them in the same order. */
 const BENCHMARKS = ["deploy-time", "preview", "update", "records", "rebuild", "trunk-capacity", "ci-fresh"] as const;
@@ -51,17 +51,6 @@ function sippVersion(): string {
 function runMinutes(results: readonly BenchmarkResult[]): number {
   const milliseconds = results.reduce((sum, result) => sum + Date.parse(result.finishedAt) - Date.parse(result.startedAt), 0);
   return Math.round(milliseconds / 60_000);
-}
-
-function machineSize(): { cores: string; memoryGiB: string; cpuModel: string } {
-  const meminfo = fs.readFileSync("/proc/meminfo", "utf8");
-  const memoryKiB = Number(/^MemTotal:\s+(\d+) kB/m.exec(meminfo)?.[1] ?? NaN);
-  const cpuinfo = fs.readFileSync("/proc/cpuinfo", "utf8");
-  return {
-    cores: commandOutput("nproc", []),
-    memoryGiB: Number.isNaN(memoryKiB) ? "unknown" : (memoryKiB / 1024 / 1024).toFixed(1),
-    cpuModel: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1].trim() ?? "unknown",
-  };
 }
 
 function readResults(): Map<string, BenchmarkResult> {
@@ -118,16 +107,61 @@ function describeSource(result: BenchmarkResult): string {
   return `commit ${commit} plus ${uncommittedFiles} uncommitted files in the working tree`;
 }
 
-function benchmarkSection(name: string, result: BenchmarkResult | undefined): string[] {
+function describeMachine(machine: MachineSize): string {
+  return `${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.cpuModel}`;
+}
+
+/**
+ * Returns the section of benchmark `name` in the page written earlier, or undefined. The raw
+ * results are not committed, so on another checkout the page itself keeps the earlier runs.
+ */
+function earlierSection(earlierPage: string, name: string): string[] | undefined {
+  const lines = earlierPage.split("\n");
+  const start = lines.findIndex((line) => line.startsWith("## ") && line.endsWith(`(\`bench/${name}.ts\`)`));
+  if (start === -1) {
+    return undefined;
+  }
+  const next = lines.findIndex((line, index) => index > start && line.startsWith("## "));
+  const machine = earlierMachine(earlierPage);
+  return lines
+    .slice(start, next === -1 ? lines.length : next)
+    .map((line) =>
+      line.startsWith("Run ") && !line.includes(", on a machine with ") && machine !== undefined
+        ? line.replace(/\. Load average/, `, on a machine with ${machine}. Load average`)
+        : line,
+    );
+}
+
+/** Returns the machine that the earlier page's table names, as describeMachine writes it. */
+function earlierMachine(earlierPage: string): string | undefined {
+  const row = (label: RegExp) => earlierPage.split("\n").find((line) => label.test(line))?.split("|")[2]?.trim();
+  const cores = row(/^\| cores\b/);
+  const memory = row(/^\| memory \|/);
+  const cpuModel = row(/^\| CPU model\b/);
+  if (cores === undefined || memory === undefined || cpuModel === undefined) {
+    return undefined;
+  }
+  return `${cores} cores, ${memory}, ${cpuModel}`;
+}
+
+function benchmarkSection(name: string, result: BenchmarkResult | undefined, earlierPage: string): string[] {
   if (result === undefined) {
-    return [`## ${name}`, "", `No result: bench/results/${name}.json is missing, so the last run of this benchmark failed or never ran.`, ""];
+    return (
+      earlierSection(earlierPage, name) ?? [
+        `## ${name}`,
+        "",
+        `No result: bench/results/${name}.json is missing, so the last run of this benchmark failed or never ran.`,
+        "",
+      ]
+    );
   }
   const lines = [
     `## ${result.title} (\`bench/${result.name}.ts\`)`,
     "",
     result.description,
     "",
-    `Run ${formatTime(result.startedAt)} to ${formatTime(result.finishedAt)} on ${describeSource(result)}. ` +
+    `Run ${formatTime(result.startedAt)} to ${formatTime(result.finishedAt)} on ${describeSource(result)}` +
+      (result.machine === undefined ? ". " : `, on a machine with ${describeMachine(result.machine)}. `) +
       `Load average (1, 5, 15 min) ${result.loadAverage.start.join(", ")} at the start and ` +
       `${result.loadAverage.end.join(", ")} at the end.`,
     "",
@@ -146,6 +180,9 @@ function benchmarkSection(name: string, result: BenchmarkResult | undefined): st
 function main(): void {
   const results = readResults();
   const machine = machineSize();
+  const file = path.join(BENCH_DIR, "RESULTS.md");
+  const earlierPage = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+  const keptEarlier = BENCHMARKS.some((name) => !results.has(name) && earlierSection(earlierPage, name) !== undefined);
   const asterisk = [...results.values()].map((result) => result.software.asterisk).find((value) => value !== undefined);
 
   const lines = [
@@ -156,13 +193,14 @@ function main(): void {
       "load are in the section, and `bash bench/run.sh <name>` runs it again. The deployment benchmarks deploy the real `mochis` stack from private copies of the project, each " +
       "on its own file backend, so no container named `inova-mochis-pbx` may exist while they run. The trunk capacity " +
       "benchmark deploys nothing: it starts test PBXs from the same image." +
-      (results.size > 0 ? ` The benchmarks below ran for ${runMinutes([...results.values()])} minutes in all.` : ""),
+      (results.size > 0 && !keptEarlier ? ` The benchmarks below ran for ${runMinutes([...results.values()])} minutes in all.` : "") +
+      (keptEarlier ? " Sections whose raw results are not on this machine are kept from the page as it was written before." : ""),
     "",
     "## Machine and software",
     "",
     "| | |",
     "|---|---|",
-    `| cores (\`nproc\`) | ${machine.cores} |`,
+    `| cores | ${machine.cores} |`,
     `| memory | ${machine.memoryGiB} GiB |`,
     `| CPU model (/proc/cpuinfo) | ${cell(machine.cpuModel)} |`,
     `| Pulumi CLI | ${cell(commandOutput(pulumiCommand(), ["version"]))} |`,
@@ -176,7 +214,7 @@ function main(): void {
     "",
   ];
   for (const name of BENCHMARKS) {
-    lines.push(...benchmarkSection(name, results.get(name)));
+    lines.push(...benchmarkSection(name, results.get(name), earlierPage));
   }
   lines.push(
     "## Records API (`services/cdr-api/bench/run.ts`)",
@@ -201,7 +239,6 @@ function main(): void {
     "",
   );
 
-  const file = path.join(BENCH_DIR, "RESULTS.md");
   fs.writeFileSync(file, lines.join("\n"));
   process.stderr.write(`bench: wrote ${file}\n`);
 }

@@ -38,11 +38,32 @@ export interface BenchmarkResult {
   readonly source: { readonly commit: string; readonly uncommittedFiles: number };
   /** Versions read while the benchmark ran, e.g. `{ asterisk: "Asterisk 22.6.0" }`. */
   readonly software: Readonly<Record<string, string>>;
+  /** Size of the machine that ran the benchmark; results written before it was recorded lack it. */
+  readonly machine?: MachineSize;
   readonly rows: readonly ResultRow[];
   /** Facts a reader needs next to the table, e.g. which measurement was invalid. */
   readonly notes: readonly string[];
   /** Every sample and intermediate value, for checking the table. */
   readonly raw: unknown;
+}
+
+/** Cores, memory and CPU model of a machine, as RESULTS.md shows them. */
+export interface MachineSize {
+  readonly cores: number;
+  readonly memoryGiB: string;
+  readonly cpuModel: string;
+}
+
+/** Returns the size of this machine. */
+export function machineSize(): MachineSize {
+  const meminfo = fs.readFileSync("/proc/meminfo", "utf8");
+  const memoryKiB = Number(/^MemTotal:\s+(\d+) kB/m.exec(meminfo)?.[1] ?? NaN);
+  const cpuinfo = fs.readFileSync("/proc/cpuinfo", "utf8");
+  return {
+    cores: os.availableParallelism(),
+    memoryGiB: Number.isNaN(memoryKiB) ? "unknown" : (memoryKiB / 1024 / 1024).toFixed(1),
+    cpuModel: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1].trim() ?? "unknown",
+  };
 }
 
 /** Collects a benchmark's measurements between its start and `write`. */
@@ -83,6 +104,7 @@ export class ResultRecorder {
       loadAverage: { start: round(this.loadAtStart), end: round(os.loadavg()) },
       source: this.source,
       software: this.software,
+      machine: machineSize(),
       rows: this.rows,
       notes: this.notes,
       raw,
