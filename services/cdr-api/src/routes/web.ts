@@ -9,7 +9,7 @@ const SERVICE_ROOT = join(__dirname, "..", "..");
 /** The web page's files. */
 export const WEB_ROOT = join(SERVICE_ROOT, "web");
 
-/** Mermaid's browser bundle in the image, where stage-context.sh and build-image.sh copy it. */
+/** Mermaid's browser bundle in the image, where stage-context.sh copies it. */
 const STAGED_MERMAID_BUNDLE = join(SERVICE_ROOT, "vendor", "mermaid.min.js");
 
 const CONTENT_TYPES: Record<string, string> = {
