@@ -79,18 +79,33 @@ function bucketOffsets(zone: string, bucket: number): number | ChangingOffset {
   if (before === after) {
     return before;
   }
-  // Search in whole seconds: zone changes happen on second boundaries.
-  let lowSeconds = (bucket * OFFSET_BUCKET_MS) / 1000;
-  let highSeconds = ((bucket + 1) * OFFSET_BUCKET_MS) / 1000 - 1;
-  while (highSeconds - lowSeconds > 1) {
-    const middle = Math.floor((lowSeconds + highSeconds) / 2);
-    if (computeOffsetMinutes(zone, middle * 1000) === before) {
-      lowSeconds = middle;
+  const changeAtMs = findChangeMs(
+    (utcMs) => computeOffsetMinutes(zone, utcMs),
+    before,
+    (bucket * OFFSET_BUCKET_MS) / 1000,
+    ((bucket + 1) * OFFSET_BUCKET_MS) / 1000 - 1,
+  );
+  return { before, after, changeAtMs };
+}
+
+/**
+ * Returns the UTC instant, in milliseconds, of the first whole second after `lowSeconds` whose
+ * offset differs from `before`. The offset at `lowSeconds` must be `before` and the offset at
+ * `highSeconds` must differ. The search is in whole seconds because zone changes happen on
+ * second boundaries.
+ */
+function findChangeMs(offsetAt: (utcMs: number) => number, before: number, lowSeconds: number, highSeconds: number): number {
+  let low = lowSeconds;
+  let high = highSeconds;
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (offsetAt(middle * 1000) === before) {
+      low = middle;
     } else {
-      highSeconds = middle;
+      high = middle;
     }
   }
-  return { before, after, changeAtMs: highSeconds * 1000 };
+  return high * 1000;
 }
 
 function computeOffsetMinutes(zone: string, utcMs: number): number {
@@ -289,18 +304,8 @@ export function offsetSegments(zone: string, fromUtcMs: number, toUtcMs: number)
     const next = Math.min(cursor + DAY_MS, toUtcMs);
     const nextOffset = offsetMinutes(zone, next);
     if (nextOffset !== current) {
-      // Search in whole seconds: zone changes happen on second boundaries.
-      let lowSeconds = Math.floor(cursor / 1000);
-      let highSeconds = Math.floor(next / 1000);
-      while (highSeconds - lowSeconds > 1) {
-        const middle = Math.floor((lowSeconds + highSeconds) / 2);
-        if (offsetMinutes(zone, middle * 1000) === current) {
-          lowSeconds = middle;
-        } else {
-          highSeconds = middle;
-        }
-      }
-      segments.push({ untilUtcMs: highSeconds * 1000, offsetMinutes: current });
+      const untilUtcMs = findChangeMs((utcMs) => offsetMinutes(zone, utcMs), current, Math.floor(cursor / 1000), Math.floor(next / 1000));
+      segments.push({ untilUtcMs, offsetMinutes: current });
       current = nextOffset;
     }
     cursor = next;
